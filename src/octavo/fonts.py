@@ -1,0 +1,71 @@
+"""Fonts for the EPUB, subset to the characters the book uses.
+
+Whole font files would add megabytes to every EPUB; a subset keeps every OpenType feature
+(small caps, ligatures, kerning) for the glyphs the text needs. The fallback face carries
+only what the text face lacks. The PDF needs none of this: WeasyPrint subsets by itself.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import io
+import re
+from functools import cache
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+# fontTools reports every table it drops (such as "meta") as a warning; none matters here.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+from .messages import messages_for
+from .model import Book
+from .theme import FALLBACK_FAMILY, TEXT_FAMILY, font_faces
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def book_characters(book: Book) -> frozenset[str]:
+    """Every character the EPUB's documents can show."""
+    meta = book.metadata
+    parts = [meta.title, meta.subtitle or "", " ".join(meta.authors), meta.rights or "", meta.publisher or "",
+             meta.isbn or "", meta.date or "", " ".join(c.name for c in meta.contributors),
+             " ".join(messages_for(meta.language).values()), "0123456789*\u2003"]
+    for chapter in book.chapters:
+        parts.append(html.unescape(_TAG_RE.sub("", chapter.html)))
+        parts.append(chapter.title or "")
+        parts.extend(html.unescape(_TAG_RE.sub("", note.html)) for note in chapter.notes)
+    return frozenset("".join(parts))
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+def subset_font(path: Path, codepoints: frozenset[int]) -> bytes:
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(path, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints | {0x20}))
+    subsetter.subset(font)
+    output = io.BytesIO()
+    font.save(output)
+    return output.getvalue()
+
+
+def font_file_bytes(book: Book) -> list[tuple[str, bytes]]:
+    """(file name, font data) for every face the EPUB's stylesheet declares."""
+    used = frozenset(ord(c) for c in book_characters(book) if not c.isspace() or c in "\u00a0\u202f\u2009")
+    text_faces = [face for face in font_faces() if face.family == TEXT_FAMILY]
+    covered = frozenset.intersection(*(_cmap(face.path) for face in text_faces))
+    files = []
+    for face in font_faces():
+        codepoints = used - covered if face.family == FALLBACK_FAMILY else used
+        files.append((face.file_name, subset_font(face.path, codepoints)))
+    return files

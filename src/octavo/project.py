@@ -1,0 +1,78 @@
+"""Load a book project into the model: config, chapters in order, the project's styles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .config import load_config
+from .errors import OctavoError
+from .markdown import ChapterSource, parse_chapter, renumber_notes
+from .model import Book, Chapter
+from .slug import slugify
+
+# Stylesheets in styles/ that only one output reads; every other *.css reaches both.
+OUTPUT_ONLY_STYLES = {"print.css": "pdf", "epub.css": "epub"}
+
+
+def chapter_paths(root: Path, listed: tuple[Path, ...] | None) -> list[Path]:
+    if listed is not None:
+        return list(listed)
+    paths = sorted((root / "manuscript").glob("*.md"))
+    if not paths:
+        raise OctavoError("no chapters: put Markdown files (*.md) in manuscript/", Path("manuscript"))
+    return [path.resolve() for path in paths]
+
+
+def doc_ids(paths: list[Path]) -> dict[Path, str]:
+    """A unique, XML-valid id per chapter file, from its name (``01-war.md`` → ``ch-01-war``)."""
+    ids: dict[Path, str] = {}
+    used: set[str] = set()
+    for path in paths:
+        base = "ch-" + slugify(path.stem, fallback="chapter")
+        doc_id, count = base, 1
+        while doc_id in used:
+            count += 1
+            doc_id = f"{base}-{count}"
+        used.add(doc_id)
+        ids[path] = doc_id
+    return ids
+
+
+def project_stylesheets(root: Path, output: str) -> list[Path]:
+    return [path for path in sorted((root / "styles").glob("*.css"))
+            if OUTPUT_ONLY_STYLES.get(path.name, output) == output]
+
+
+def link_book(chapters: list[Chapter]) -> None:
+    """Number notes through the book and check every internal link lands somewhere."""
+    known = {element_id for chapter in chapters for element_id in chapter.ids}
+    next_number = 1
+    for chapter in chapters:
+        chapter.first_note_number = next_number
+        next_number += len(chapter.notes)
+        for link in chapter.links:
+            if link.target not in known:
+                raise OctavoError(f"broken link: no heading or anchor '{link.target}' in the book", chapter.source,
+                                  link.line)
+
+
+def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
+              parse: Callable[[ChapterSource, Callable], Chapter] | None = None) -> Book:
+    config = load_config(root)
+    paths = chapter_paths(config.root, config.chapters)
+    ids = doc_ids(paths)
+    chapters = []
+    for path in paths:
+        source = ChapterSource(path=path, root=config.root, doc_id=ids[path],
+                               book_lang=config.metadata.language, doc_ids=ids)
+        if parse is not None:
+            chapters.append(parse(source, warn))
+        else:
+            chapters.append(parse_chapter(path.read_text(encoding="utf-8"), source, warn))
+    link_book(chapters)
+    return Book(config=config, chapters=chapters, stylesheets=sorted((config.root / "styles").glob("*.css")))
+
+
+def numbered_html(chapter: Chapter) -> str:
+    return renumber_notes(chapter.html, chapter.first_note_number - 1)
