@@ -467,7 +467,10 @@ def pdf_text(pdf_path: str | os.PathLike, *, backend: str = "auto") -> str:
     """The text of a PDF, laid out as on the page, pages ending with ``\\f``.
 
     Uses ``pdftotext -layout -enc UTF-8`` (poppler) or, without poppler,
-    pypdf's layout-mode extraction (close to, not identical with, poppler's).
+    pypdf's layout-mode extraction (close to, not identical with, poppler's:
+    pdftotext turns U+00A0 into a plain space, pypdf keeps it).  Lines are
+    broken as on the page, so a phrase that wraps is not found by ``in``;
+    hyphenated words keep their U+2010 hyphen.
     """
     pdf = Path(pdf_path)
     if not pdf.is_file():

@@ -63,7 +63,7 @@ QUOTATION_CASES = [
     ("fr", f"\u00ab{NNBSP}He said \u201cyes\u201d to me.{NNBSP}\u00bb"),
     ("nb", "\u00abHe said \u2018yes\u2019 to me.\u00bb"),
     ("nn", "\u00abHe said \u2018yes\u2019 to me.\u00bb"),
-    ("da", "\u00bbHe said \u201eyes\u201c to me.\u00ab"),
+    ("da", "\u00bbHe said \u203ayes\u2039 to me.\u00ab"),
     ("nl", "\u201cHe said \u2018yes\u2019 to me.\u201d"),
     ("es", "\u00abHe said \u201cyes\u201d to me.\u00bb"),
     ("it", "\u00abHe said \u201cyes\u201d to me.\u00bb"),
@@ -121,6 +121,11 @@ def test_language_lookup_falls_back_to_the_primary_language_then_english(lang, t
         ("Det är Annas bok, inte Jens' bok.", "Det är Annas bok, inte Jens\u2019 bok."),
         ("Räntan är 25% och 3 %.", f"Räntan är 25{NBSP}% och 3{NBSP}%."),
         ("Det är 800 km dit.", f"Det är 800{NBSP}km dit."),
+        (
+            "Det kostade 10 000 kr, 1 234 567 röster.",
+            f"Det kostade 10{NBSP}000{NBSP}kr, 1{NBSP}234{NBSP}567 röster.",
+        ),
+        ("År 2023 500 man och 12 34 56.", "År 2023 500 man och 12 34 56."),
         ("Och sedan...", "Och sedan\u2026"),
         ("Stockholm--Göteborg", "Stockholm\u2013Göteborg"),
     ],
@@ -152,7 +157,7 @@ def test_swedish(source, expected):
         ("It's the dog's bone, isn't it?", "It\u2019s the dog\u2019s bone, isn\u2019t it?"),
         ('"He is 5\' 10" tall," she said.', "\u201cHe is 5\u2032 10\u2033 tall,\u201d she said."),
         ("The *e*'s are slurred.", "The e\u2019s are slurred."),
-        ("Up 25% in 800 km.", f"Up 25% in 800{NBSP}km."),
+        ("Up 25% in 800 km, 10 000 people.", f"Up 25% in 800{NBSP}km, 10 000 people."),
     ],
 )
 def test_english(source, expected):
@@ -204,6 +209,7 @@ def test_dashes(lang, source, expected):
         ('" Bon " dit-il.', f"\u00ab{NNBSP}Bon{NNBSP}\u00bb dit-il."),
         ("Quoi ?! À 12:30, voir http://example.com", f"Quoi{NNBSP}?! À 12:30, voir http://example.com"),
         ("L'homme a 25% de chances.", f"L\u2019homme a 25{NNBSP}% de chances."),
+        ("Il a 10 000 euros.", f"Il a 10{NNBSP}000 euros."),
     ],
 )
 def test_french_spacing(source, expected):
@@ -283,6 +289,33 @@ def test_nested_multi_paragraph_speech():
         f"\u201c{HAIR}\u2018It began,\u2019 he said, \u2018long ago.",
         f"\u201c{HAIR}\u2018And it ended,\u2019 he said.\u201d",
     ]
+
+
+def test_a_single_quote_that_never_closes_was_an_elision():
+    assert one("\"'E said 'e'd come 'ome,\" she said.", "en") == (
+        f"\u201c{HAIR}\u2019E said \u2019e\u2019d come \u2019ome,\u201d she said."
+    )
+    assert one("He went to 'Frisco. Then he said 'Hello' and left.", "en") == (
+        "He went to \u2019Frisco. Then he said \u2018Hello\u2019 and left."
+    )
+    assert one('"Er fuhr nach \'Frisco."', "de") == "\u201eEr fuhr nach \u2019Frisco.\u201c"
+
+
+def test_only_the_next_paragraph_of_the_same_flow_carries_a_quotation_on():
+    source = "He went to 'Frisco.[^1]\n\n[^1]: 'Tis so.\n"
+    assert paragraphs(source, "en") == ["He went to \u2019Frisco.", "\u2019Tis so."]
+
+
+@pytest.mark.parametrize("lang", ["en", "en-GB", "sv", "de", "fr", "da"])
+def test_typesetting_twice_changes_nothing_more(lang):
+    once = typeset_text('"\'Tis 25% - "so"; \'k?" Le « oui » et 1914-1918...', lang)
+    assert typeset_text(once, lang) == once
+
+
+def test_nested_quotation_in_french():
+    assert one("\"'Dieu me la donne', dit-il.\"", "fr") == (
+        f"\u00ab{NNBSP}\u201cDieu me la donne\u201d, dit-il.{NNBSP}\u00bb"
+    )
 
 
 def test_footnote_is_its_own_context():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .build import FORMATS, build
@@ -39,13 +40,13 @@ def build_command(project_dir: Path, format_: str, output: Path | None) -> None:
     try:
         outputs = build(project_dir, formats, output,
                         stage=lambda name: out.print(f"[bold]•[/bold] {name}…"),
-                        warn=lambda message: err.print(f"[yellow]warning:[/yellow] {message}"))
+                        warn=lambda message: err.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True))
     except OctavoError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         sys.exit(1)
     for written in outputs:
         pages = f"{written.pages} pages, " if written.pages is not None else ""
-        out.print(f"[green]✓[/green] {written.path} ({pages}{_size(written.size)})")
+        out.print(f"[green]✓[/green] {escape(str(written.path))} ({pages}{_size(written.size)})", soft_wrap=True)
 
 
 @main.command("init")
@@ -58,6 +59,6 @@ def init_command(new_dir: Path, title: str, author: str, language: str) -> None:
     try:
         create_project(new_dir, title=title, author=author, language=language)
     except OctavoError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         sys.exit(1)
     out.print(f"[green]✓[/green] created {new_dir}: run [bold]octavo build {new_dir}[/bold]")

@@ -53,10 +53,15 @@ def link_across_documents(fragment: str, chapter: Chapter, owner: dict[str, Chap
 
 
 def stylesheets(book: Book) -> list[tuple[str, bytes]]:
-    """(name inside the EPUB, CSS) in cascade order: fonts, theme, then the project's."""
-    sheets = [("css/fonts.css", font_face_css(lambda face: f"../fonts/{face.file_name}").encode())]
-    sheets += [(f"css/{name}", (CSS_DIR / name).read_bytes()) for name in THEME_STYLES["epub"]]
-    sheets += [(f"css/project-{path.name}", path.read_bytes()) for path in project_stylesheets(book.root, "epub")]
+    """(name inside the EPUB, CSS) in cascade order: fonts, theme, then the project's.
+
+    The theme's files live under ``octavo/``; the project's keep their project-relative paths,
+    as images do, so the references between them still resolve.
+    """
+    sheets = [("octavo/css/fonts.css", font_face_css(lambda face: f"../fonts/{face.file_name}").encode())]
+    sheets += [(f"octavo/css/{name}", (CSS_DIR / name).read_bytes()) for name in THEME_STYLES["epub"]]
+    sheets += [(path.relative_to(book.root).as_posix(), path.read_bytes())
+               for path in project_stylesheets(book, "epub")]
     return sheets
 
 
@@ -144,8 +149,11 @@ def build_package(book: Book, modified: datetime) -> epub.EpubBook:
     for index, (name, data) in enumerate(sheets):
         package.add_item(epub.EpubItem(uid=f"css-{index}", file_name=name, media_type="text/css", content=data))
     for index, (name, data) in enumerate(font_file_bytes(book)):
-        package.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"fonts/{name}",
+        package.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"octavo/fonts/{name}",
                                        media_type=media_type(Path(name)), content=data))
+    for index, path in enumerate(book.stylesheet_assets):
+        package.add_item(epub.EpubItem(uid=f"style-asset-{index}", file_name=path.relative_to(book.root).as_posix(),
+                                       media_type=media_type(path), content=path.read_bytes()))
     for index, image in enumerate(book.images):
         path = book.root / image.path
         data = path.read_bytes()

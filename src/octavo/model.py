@@ -95,7 +95,8 @@ class Chapter:
 class Book:
     config: Config
     chapters: list[Chapter]
-    stylesheets: list[Path]  # the project's own CSS, in order, after the theme's
+    stylesheets: list[Path]  # the project's own CSS (absolute paths), in order, after the theme's
+    stylesheet_assets: list[Path] = field(default_factory=list)  # files the project's CSS refers to
 
     @property
     def metadata(self):

@@ -9,6 +9,7 @@ from .config import load_config
 from .errors import OctavoError
 from .markdown import ChapterSource, parse_chapter, renumber_notes
 from .model import Book, Chapter
+from .resources import stylesheet_references
 from .slug import slugify
 
 # Stylesheets in styles/ that only one output reads; every other *.css reaches both.
@@ -39,9 +40,8 @@ def doc_ids(paths: list[Path]) -> dict[Path, str]:
     return ids
 
 
-def project_stylesheets(root: Path, output: str) -> list[Path]:
-    return [path for path in sorted((root / "styles").glob("*.css"))
-            if OUTPUT_ONLY_STYLES.get(path.name, output) == output]
+def project_stylesheets(book: Book, output: str) -> list[Path]:
+    return [path for path in book.stylesheets if OUTPUT_ONLY_STYLES.get(path.name, output) == output]
 
 
 def link_book(chapters: list[Chapter]) -> None:
@@ -57,8 +57,15 @@ def link_book(chapters: list[Chapter]) -> None:
                                   link.line)
 
 
-def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
-              parse: Callable[[ChapterSource, Callable], Chapter] | None = None) -> Book:
+def read_manuscript(path: Path, root: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise OctavoError("not UTF-8 text (save the file as UTF-8)", path.relative_to(root), line)
+
+
+def load_book(root: Path, warn: Callable[[str], None] = lambda message: None) -> Book:
     config = load_config(root)
     paths = chapter_paths(config.root, config.chapters)
     ids = doc_ids(paths)
@@ -66,12 +73,11 @@ def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
     for path in paths:
         source = ChapterSource(path=path, root=config.root, doc_id=ids[path],
                                book_lang=config.metadata.language, doc_ids=ids)
-        if parse is not None:
-            chapters.append(parse(source, warn))
-        else:
-            chapters.append(parse_chapter(path.read_text(encoding="utf-8"), source, warn))
+        chapters.append(parse_chapter(read_manuscript(path, config.root), source, warn))
     link_book(chapters)
-    return Book(config=config, chapters=chapters, stylesheets=sorted((config.root / "styles").glob("*.css")))
+    stylesheets = sorted((config.root / "styles").glob("*.css"))
+    assets = sorted({asset for sheet in stylesheets for asset in stylesheet_references(sheet, config.root)})
+    return Book(config=config, chapters=chapters, stylesheets=stylesheets, stylesheet_assets=assets)
 
 
 def numbered_html(chapter: Chapter) -> str:

@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
+
+from .errors import OctavoError
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 MEDIA_TYPES = {
@@ -58,15 +60,44 @@ def resolve_local(reference: str, base_dir: Path, root: Path) -> Path:
     return target
 
 
+_CSS_REFERENCE_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+
+
+def stylesheet_references(path: Path, root: Path) -> list[Path]:
+    """The project files a stylesheet refers to; anything remote or outside is refused."""
+    text = path.read_text(encoding="utf-8")
+    files = []
+    for match in _CSS_REFERENCE_RE.finditer(text):
+        reference = (match[2] or match[4]).strip()
+        if reference.startswith(("data:", "#")):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        try:
+            target = resolve_local(reference, path.parent, root)
+        except RefusedReference as refused:
+            raise OctavoError(f"stylesheet reference {refused}", path.relative_to(root), line)
+        if not target.is_file():
+            raise OctavoError(f"stylesheet reference '{reference}' not found", path.relative_to(root), line)
+        files.append(target)
+    return files
+
+
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "handler"}
+
+
+# SVG text without a font of its own is set in the book's face, not in whatever sans-serif the
+# building machine has.
+SVG_DEFAULT_FONT = '"EB Garamond", "Octavo Fallback Serif", serif'
 
 
 def sanitize_svg(data: bytes) -> bytes:
     """The SVG without scripts, event handlers or references to anything outside itself."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     tree = etree.fromstring(data, parser)
+    if "font-family" not in tree.attrib:
+        tree.set("font-family", SVG_DEFAULT_FONT)
     for element in list(tree.iter()):
         if not isinstance(element.tag, str):
             continue

@@ -15,13 +15,16 @@ are cut back into the text tokens they came from.
 
 Runs do not share quotation state. Speech that runs over several paragraphs repeats its opening
 mark at the start of each paragraph and closes only in the last, so every paragraph's marks are
-decided by that paragraph alone; footnotes are separate runs for the same reason.
+decided by that paragraph alone, with one look at how the next paragraph of the same flow (main
+text, or one footnote) begins: a single quotation left open runs on only if the next paragraph
+reopens it; otherwise it never was a quotation but an elision ('Frisco).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it.token import Token
 
@@ -70,6 +73,8 @@ class Punctuation:
     """The space between a number and ``%``, inserted if missing; None: left as typed."""
     unit_space: str = NBSP
     """Replaces the space typed between a number and a unit (``800 km``)."""
+    group_space: str | None = None
+    """Replaces the space typed between groups of digits (``10 000``); None: left as typed."""
     touching_marks_space: str = ""
     """Put between two quotation marks that touch (``“ ‘``), so they read as two marks."""
     elisions: frozenset[str] = frozenset()
@@ -79,6 +84,7 @@ class Punctuation:
 _FRENCH_SPACES = {";": NARROW_NBSP, "!": NARROW_NBSP, "?": NARROW_NBSP, ":": NBSP}
 
 LANGUAGES: dict[str, Punctuation] = {
+    # “…” ‘…’, closed em dash
     "en": Punctuation(
         primary=("\u201c", "\u201d"),
         secondary=("\u2018", "\u2019"),
@@ -87,36 +93,61 @@ LANGUAGES: dict[str, Punctuation] = {
         touching_marks_space=HAIR_SPACE,
         elisions=_ENGLISH_ELISIONS,
     ),
+    # ‘…’ “…”, spaced en dash
     "en-GB": Punctuation(
         primary=("\u2018", "\u2019"),
         secondary=("\u201c", "\u201d"),
         touching_marks_space=HAIR_SPACE,
         elisions=_ENGLISH_ELISIONS,
     ),
-    "sv": Punctuation(primary=("\u201d", "\u201d"), secondary=("\u2019", "\u2019"), percent_space=NBSP),
-    "fi": Punctuation(primary=("\u201d", "\u201d"), secondary=("\u2019", "\u2019"), percent_space=NBSP),
+    # ”…” ’…’, 25 %, 10 000
+    "sv": Punctuation(
+        primary=("\u201d", "\u201d"), secondary=("\u2019", "\u2019"), percent_space=NBSP, group_space=NBSP
+    ),
+    "fi": Punctuation(
+        primary=("\u201d", "\u201d"), secondary=("\u2019", "\u2019"), percent_space=NBSP, group_space=NBSP
+    ),
+    # „…“ ‚…‘
     "de": Punctuation(primary=("\u201e", "\u201c"), secondary=("\u201a", "\u2018"), percent_space=NBSP),
+    # «…» ‹…›, no spaces inside
     "de-CH": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u2039", "\u203a"), percent_space=NBSP),
+    # « … » “…”, narrow no-break spaces inside guillemets and before ; ! ? %, a full one before :
     "fr": Punctuation(
         primary=("\u00ab" + NARROW_NBSP, NARROW_NBSP + "\u00bb"),
         secondary=("\u201c", "\u201d"),
         space_before=_FRENCH_SPACES,
         percent_space=NARROW_NBSP,
         unit_space=NARROW_NBSP,
+        group_space=NARROW_NBSP,
     ),
-    "nb": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u2018", "\u2019"), percent_space=NBSP),
-    "nn": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u2018", "\u2019"), percent_space=NBSP),
-    "da": Punctuation(primary=("\u00bb", "\u00ab"), secondary=("\u201e", "\u201c"), percent_space=NBSP),
+    # «…» ‘…’
+    "nb": Punctuation(
+        primary=("\u00ab", "\u00bb"), secondary=("\u2018", "\u2019"), percent_space=NBSP, group_space=NBSP
+    ),
+    "nn": Punctuation(
+        primary=("\u00ab", "\u00bb"), secondary=("\u2018", "\u2019"), percent_space=NBSP, group_space=NBSP
+    ),
+    # »…« ›…‹ (Retskrivningsreglerne § 58 pairs the single inward marks with the double ones)
+    "da": Punctuation(primary=("\u00bb", "\u00ab"), secondary=("\u203a", "\u2039"), percent_space=NBSP),
+    # “…” ‘…’
     "nl": Punctuation(
         primary=("\u201c", "\u201d"),
         secondary=("\u2018", "\u2019"),
         elisions=frozenset({"s", "t", "k", "n"}),  # 's-Hertogenbosch, 't huis, 'k ben, 'n boek
     ),
+    # «…» “…”
     "es": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u201c", "\u201d"), percent_space=NBSP),
     "it": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u201c", "\u201d")),
-    "pl": Punctuation(primary=("\u201e", "\u201d"), secondary=("\u00ab", "\u00bb")),
-    "cs": Punctuation(primary=("\u201e", "\u201c"), secondary=("\u201a", "\u2018"), percent_space=NBSP),
-    "ru": Punctuation(primary=("\u00ab", "\u00bb"), secondary=("\u201e", "\u201c"), dash=EM_DASH),
+    # „…” «…»
+    "pl": Punctuation(primary=("\u201e", "\u201d"), secondary=("\u00ab", "\u00bb"), group_space=NBSP),
+    # „…“ ‚…‘
+    "cs": Punctuation(
+        primary=("\u201e", "\u201c"), secondary=("\u201a", "\u2018"), percent_space=NBSP, group_space=NBSP
+    ),
+    # «…» „…“, spaced em dash
+    "ru": Punctuation(
+        primary=("\u00ab", "\u00bb"), secondary=("\u201e", "\u201c"), dash=EM_DASH, group_space=NBSP
+    ),
 }
 
 # Tags that name a tabled language under another code.
@@ -136,6 +167,12 @@ def punctuation_for(lang: str) -> Punctuation:
     return LANGUAGES["en"]
 
 
+class _Inline(NamedTuple):
+    token: Token  # an inline token
+    rules: Punctuation  # the language of its block
+    flow: int  # which flow of text (main text, a footnote) it belongs to
+
+
 def typeset(tokens: list[Token], lang: str, *, narrow_spaces: bool = True) -> None:
     """Rewrite, in place, the ``content`` of every ``text`` token under the block tokens given.
 
@@ -145,19 +182,31 @@ def typeset(tokens: list[Token], lang: str, *, narrow_spaces: bool = True) -> No
     ``narrow_spaces=False`` replaces the narrow spaces the typographer inserts with U+00A0.
     """
     rules_stack = [punctuation_for(lang)]
+    flow = 0  # the main text, then each footnote and the text after it, counted
+    inlines: list[_Inline] = []
     for token in tokens:
+        if token.type in _FOOTNOTE_BOUNDS:
+            flow += 1
         if token.nesting == 1:
             rules_stack.append(_rules_of(token, rules_stack[-1]))
         elif token.nesting == -1:
             rules_stack.pop()
         elif token.type == "inline" and token.children:
-            _typeset_inline(token.children, rules_stack[-1], narrow_spaces)
+            inlines.append(_Inline(token, rules_stack[-1], flow))
+    for position, inline in enumerate(inlines):
+        following = inlines[position + 1] if position + 1 < len(inlines) else None
+        reopens_single = (
+            following is not None
+            and following.flow == inline.flow
+            and _REOPENS_SINGLE_QUOTE.match(following.token.content) is not None
+        )
+        _typeset_inline(inline.token.children, inline.rules, narrow_spaces, reopens_single)
 
 
 def typeset_text(text: str, lang: str, *, narrow_spaces: bool = True) -> str:
     """A plain string (a title, a metadata field) set as one paragraph of ``lang``."""
     token = Token("text", "", 0, content=text)
-    _typeset_inline([token], punctuation_for(lang), narrow_spaces)
+    _typeset_inline([token], punctuation_for(lang), narrow_spaces, reopens_single=False)
     return token.content
 
 
@@ -173,9 +222,16 @@ _BREAK_PLACEHOLDER = "\n"
 
 _AUTOLINK_MARKUPS = ("autolink", "linkify")
 _BREAK_TYPES = ("softbreak", "hardbreak")
+_FOOTNOTE_BOUNDS = ("footnote_open", "footnote_close")
+# The raw start of a paragraph that opens with a single quote, maybe after a double one.
+_REOPENS_SINGLE_QUOTE = re.compile(r"[\"*_]*'")
 
 
-def _typeset_inline(children: list[Token], rules: Punctuation, narrow_spaces: bool) -> None:
+def _typeset_inline(
+    children: list[Token], rules: Punctuation, narrow_spaces: bool, reopens_single: bool
+) -> None:
+    """Typeset one inline token's children. ``reopens_single``: the next paragraph opens with a
+    single quote, so a single quotation left open here runs on into it."""
     run = _Run()
     span_rules = [rules]
     in_autolink = False
@@ -197,12 +253,12 @@ def _typeset_inline(children: list[Token], rules: Punctuation, narrow_spaces: bo
             # The alt text lives in the image's children; it reads as a phrase of its own.
             run.add_placeholder(_WORD_PLACEHOLDER, span_rules[-1])
             if child.children:
-                _typeset_inline(child.children, span_rules[-1], narrow_spaces)
+                _typeset_inline(child.children, span_rules[-1], narrow_spaces, reopens_single=False)
         elif child.content:
             # code_inline, html_inline, math: a word the typographer reads around but never into.
             run.add_placeholder(_WORD_PLACEHOLDER, span_rules[-1])
         # Anything else (emphasis, link and footnote markers) has no text and reads as nothing.
-    run.typeset(narrow_spaces)
+    run.typeset(narrow_spaces, reopens_single)
 
 
 # Character classes of the context around a mark.
@@ -242,7 +298,17 @@ _FEET_AND_INCHES = re.compile(r"\d(')[ \u00a0]?\d+(\")")
 _YEAR_ELISION = re.compile(r"\d\d(?!\d)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _UNIT = re.compile(r"(?<=\d)[ \u00a0](?=(?:km|m|cm|mm|km²|m²|m³|kg|g|mg|l|dl|cl|ml|°C|°F|kr|€|min)(?!\w))")
+# Digits grouped by threes with spaces (10 000, 1 234 567), not digit pairs (08-123 45 67).
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,-])\d{1,3}(?:[ \u00a0]\d{3})+(?!\d)")
 _PERCENT = re.compile(r"(?<=\d)[ \u00a0]?%")
+
+
+class _Quotation(NamedTuple):
+    """A quotation opened and not yet closed."""
+
+    char: str  # the straight quote that opened it
+    rules: Punctuation  # the language it opened in, whose closing mark it takes
+    index: int  # where its opening mark stands
 
 
 class _Run:
@@ -265,14 +331,14 @@ class _Run:
         self._chars.append(char)
         self._rules.append(rules)
 
-    def typeset(self, narrow_spaces: bool) -> None:
+    def typeset(self, narrow_spaces: bool, reopens_single: bool) -> None:
         if not self._texts:
             return
         self.source = "".join(self._chars)
         self.out = list(self._chars)
         self._set_ellipses()
         self._set_dashes()
-        self._set_quotes()
+        self._set_quotes(reopens_single)
         self._set_spaces()
         for token, start, end in self._texts:
             parts = self.out[start:end]
@@ -335,63 +401,74 @@ class _Run:
         elif before is not None:
             self.out[before] = NBSP
 
-    def _set_quotes(self) -> None:
+    def _set_quotes(self, reopens_single: bool) -> None:
         source = self.source
-        # Straight quote and rules of each quotation still open, innermost last.
-        open_quotes: list[tuple[str, Punctuation]] = []
+        open_quotes: list[_Quotation] = []  # innermost last
+        never_closed: list[_Quotation] = []
         opened: set[int] = set()  # indices of the straight quotes set as opening marks
         primes = {match.start(group) for match in _FEET_AND_INCHES.finditer(source) for group in (1, 2)}
         for index, char in enumerate(source):
             if char not in _STRAIGHT_QUOTES:
                 continue
             rules = self._rules[index]
-            is_open = any(quote == char for quote, _ in open_quotes)
-            role = "prime" if index in primes else self._quote_role(index, is_open, opened)
+            role = "prime" if index in primes else self._quote_role(index, open_quotes, opened)
             if role == "prime":
                 self.out[index] = DOUBLE_PRIME if char == '"' else PRIME
-                continue
-            if role == "apostrophe":
-                mark = rules.apostrophe
+            elif role == "apostrophe":
+                self._set_mark(index, rules.apostrophe)
             elif role == "open":
-                open_quotes.append((char, rules))
+                open_quotes.append(_Quotation(char, rules, index))
                 opened.add(index)
-                mark = (rules.primary if char == '"' else rules.secondary)[0]
+                self._set_mark(index, (rules.primary if char == '"' else rules.secondary)[0])
             else:
-                mark, open_quotes = self._close(char, rules, open_quotes)
-            self.out[index] = mark
-            self._absorb_typed_space(index, mark)
-            if index > 0 and source[index - 1] in _STRAIGHT_QUOTES and not mark[0].isspace():
-                self.out[index] = rules.touching_marks_space + mark
+                mark, depth = self._close(char, rules, open_quotes)
+                never_closed.extend(open_quotes[depth + 1 :])
+                del open_quotes[depth:]
+                self._set_mark(index, mark)
+        if not reopens_single:
+            never_closed.extend(open_quotes)
+        # A single quote that opened a quotation never closed (ended by the double quotation
+        # around it, or by the paragraph when the next does not carry it on) was the apostrophe
+        # of an elided word ('Frisco, 'ome).
+        for quotation in never_closed:
+            if quotation.char == "'":
+                self._set_mark(quotation.index, quotation.rules.apostrophe)
 
-    def _quote_role(self, index: int, is_open: bool, opened: set[int]) -> str:
+    def _set_mark(self, index: int, mark: str) -> None:
+        self.out[index] = mark
+        self._absorb_typed_space(index, mark)
+        if index > 0 and self.source[index - 1] in _STRAIGHT_QUOTES and not mark[0].isspace():
+            self.out[index] = self._rules[index].touching_marks_space + mark
+
+    def _quote_role(self, index: int, open_quotes: list[_Quotation], opened: set[int]) -> str:
         """What the straight quote at ``index`` is: "open", "close", "apostrophe" or "prime"."""
         source = self.source
+        char = source[index]
+        is_open = any(quotation.char == char for quotation in open_quotes)
         right = self._right_class(index)
         # A mark after a number, with no quotation of its kind open, measures (5' 10").
         after_number = index > 0 and source[index - 1].isdigit()
         if after_number and not is_open and (right != _WORD or source[index + 1 : index + 2].isdigit()):
             return "prime"
         left = self._left_class(index, opened)
-        if source[index] == "'":
+        if char == "'":
             return self._single_quote_role(index, left, right, is_open)
         return self._double_quote_role(left, right, is_open)
 
     @staticmethod
-    def _close(
-        char: str, rules: Punctuation, open_quotes: list[tuple[str, Punctuation]]
-    ) -> tuple[str, list[tuple[str, Punctuation]]]:
-        """The closing mark for ``char`` and the quotations left open once it is closed.
+    def _close(char: str, rules: Punctuation, open_quotes: list[_Quotation]) -> tuple[str, int]:
+        """The closing mark for ``char`` and the depth of the quotation it closes in ``open_quotes``.
 
         The quotation closes with the marks it opened with (a French quotation inside a Swedish
-        sentence); quotations opened inside it and never closed end with it.
+        sentence). With none open (one opened in an earlier paragraph), the depth is past the end.
         """
         for depth in range(len(open_quotes) - 1, -1, -1):
-            quote, opening_rules = open_quotes[depth]
-            if quote == char:
-                pair = opening_rules.primary if char == '"' else opening_rules.secondary
-                return pair[1], open_quotes[:depth]
+            quotation = open_quotes[depth]
+            if quotation.char == char:
+                pair = quotation.rules.primary if char == '"' else quotation.rules.secondary
+                return pair[1], depth
         pair = rules.primary if char == '"' else rules.secondary
-        return pair[1], open_quotes
+        return pair[1], len(open_quotes)
 
     def _left_class(self, index: int, opened: set[int]) -> str:
         if index == 0:
@@ -466,6 +543,12 @@ class _Run:
                 self._put_space_before(percent, space)
         for match in _UNIT.finditer(source):
             self.out[match.start()] = self._rules[match.start()].unit_space
+        for match in _DIGIT_GROUPS.finditer(source):
+            space = self._rules[match.start()].group_space
+            if space is not None:
+                for index in range(match.start(), match.end()):
+                    if source[index] in _TYPED_SPACES:
+                        self.out[index] = space
 
     def _put_space_before(self, index: int, space: str) -> None:
         """``space`` goes before ``index``, in place of the space the author typed there if any."""

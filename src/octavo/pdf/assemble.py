@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import pikepdf
@@ -146,9 +147,11 @@ def _copy_pages(
         part_pages.append(list(book.pages[start:]))
         if blank:
             last_page = book.pages[-1].obj
-            boxes = {key: Array(list(last_page[key])) for key in _PAGE_BOXES if key in last_page}
-            book.pages.append(pikepdf.Page(Dictionary(Type=Name.Page, Resources=Dictionary(), **{
-                key[1:]: box for key, box in boxes.items()})))
+            blank_page = Dictionary(Type=Name.Page, Resources=Dictionary())
+            for box in _PAGE_BOXES:
+                if box in last_page:
+                    blank_page[box] = Array(list(last_page[box]))
+            book.pages.append(pikepdf.Page(blank_page))
     return part_pages
 
 
@@ -170,8 +173,15 @@ def _number_tree_items(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Obje
         yield int(numbers[i]), numbers[i + 1]
 
 
-def _merge_destinations(sources: Sequence[pikepdf.Pdf], book: pikepdf.Pdf) -> dict[str, bytes]:
-    """Write one /Dests name tree for all parts; return each destination's raw key by id."""
+class _Destination(NamedTuple):
+    key: bytes  # the raw name-tree key
+    target: pikepdf.Object  # an explicit destination, [page /XYZ left top zoom]
+
+
+def _merge_destinations(
+    sources: Sequence[pikepdf.Pdf], book: pikepdf.Pdf
+) -> dict[str, _Destination]:
+    """Write one /Dests name tree for all parts; return its destinations by element id."""
     destinations: dict[bytes, pikepdf.Object] = {}
     for index, source in enumerate(sources):
         if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
@@ -186,10 +196,10 @@ def _merge_destinations(sources: Sequence[pikepdf.Pdf], book: pikepdf.Pdf) -> di
     for key in sorted(destinations):
         names.extend([String(key), destinations[key]])
     book.Root.Names = Dictionary(Dests=book.make_indirect(Dictionary(Names=names)))
-    return {str(String(key)): key for key in destinations}
+    return {str(String(key)): _Destination(key, target) for key, target in destinations.items()}
 
 
-def _resolve(destinations: dict[str, bytes], element_id: str, user: str) -> bytes:
+def _resolve(destinations: dict[str, _Destination], element_id: str, user: str) -> _Destination:
     try:
         return destinations[element_id]
     except KeyError:
@@ -197,7 +207,7 @@ def _resolve(destinations: dict[str, bytes], element_id: str, user: str) -> byte
 
 
 def _rewrite_cross_part_links(
-    book: pikepdf.Pdf, destinations: dict[str, bytes], link_prefix: str
+    book: pikepdf.Pdf, destinations: dict[str, _Destination], link_prefix: str
 ) -> None:
     """Turn URI links ``link_prefix + id`` into go-to actions to the named destination."""
     for page in book.pages:
@@ -209,7 +219,7 @@ def _rewrite_cross_part_links(
             if not uri.startswith(link_prefix):
                 continue
             element_id = unquote(uri[len(link_prefix):])
-            key = String(_resolve(destinations, element_id, f"link {uri!r}"))
+            key = String(_resolve(destinations, element_id, f"link {uri!r}").key)
             annotation.A = Dictionary(Type=Name.Action, S=Name.GoTo, D=key)
             if "/Contents" in annotation:
                 # The tagged link's alternate text; WeasyPrint gives internal links the id.
@@ -217,18 +227,19 @@ def _rewrite_cross_part_links(
 
 
 def _build_outline(
-    book: pikepdf.Pdf, outline: Sequence[OutlineEntry], destinations: dict[str, bytes]
+    book: pikepdf.Pdf, outline: Sequence[OutlineEntry], destinations: dict[str, _Destination]
 ) -> None:
     if not outline:
         return
-    named = {bytes(key): value for key, value in _name_tree_items(book.Root.Names.Dests)}
     with book.open_outline() as book_outline:
         # Open items by level; an entry becomes a child of the nearest shallower one, so
         # skipped levels nest under whatever is above them.
         open_items: list[tuple[int, list[OutlineItem]]] = [(0, book_outline.root)]
         for entry in outline:
-            key = _resolve(destinations, entry.destination, f"outline entry {entry.title!r}")
-            item = OutlineItem(entry.title, destination=Array(list(named[key])))
+            if entry.level < 1:
+                raise ValueError(f"outline entry {entry.title!r} has level {entry.level} (< 1)")
+            target = _resolve(destinations, entry.destination, f"outline entry {entry.title!r}").target
+            item = OutlineItem(entry.title, destination=Array(list(target)))
             while open_items[-1][0] >= entry.level:
                 open_items.pop()
             open_items[-1][1].append(item)
@@ -319,7 +330,6 @@ def _embed_folio_font(book: pikepdf.Pdf, font_path: Path) -> _FolioFont:
     font = TTFont(font_path, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []  # folios are drawn glyph by glyph, unshaped
-    options.name_IDs = ["*"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=FOLIO_CHARACTERS)
     subsetter.subset(font)  # before instancing: a few glyphs instantiate much faster
@@ -373,11 +383,12 @@ def _number(value: float) -> bytes:
 
 
 def _draw_folios(book: pikepdf.Pdf, folios: Sequence[str | None], style: FolioStyle) -> None:
-    unsupported = sorted({char for folio in folios if folio for char in folio} - set(FOLIO_CHARACTERS))
-    if unsupported:
-        raise ValueError(f"folios use characters outside FOLIO_CHARACTERS: {unsupported}")
     font = _embed_folio_font(book, Path(style.font_path))
+    unsupported = sorted({char for folio in folios if folio for char in folio} - set(font.widths))
+    if unsupported:
+        raise ValueError(f"folio characters {unsupported} are not in FOLIO_CHARACTERS or the font")
     size = _number(style.size_pt)
+    save_state = book.make_stream(b"q\n")  # shared by every page with a folio
     for index, (page, folio) in enumerate(zip(book.pages, folios)):
         if not folio:
             continue
@@ -388,7 +399,7 @@ def _draw_folios(book: pikepdf.Pdf, folios: Sequence[str | None], style: FolioSt
         page.add_resource(font.dictionary, Name.Font, _FOLIO_FONT_RESOURCE)
         # The part's content may leave its graphics state changed (WeasyPrint starts with a
         # y-flipping cm): wrap it in q/Q so the folio is drawn in default page space.
-        page.contents_add(book.make_stream(b"q\n"), prepend=True)
+        page.contents_add(save_state, prepend=True)
         page.contents_add(book.make_stream(
             b"Q\n" + _ARTIFACT_OPEN
             + b"BT " + _FOLIO_FONT_RESOURCE.unparse() + b" " + size + b" Tf "

@@ -68,7 +68,7 @@ def print_stylesheets(book: Book, fetcher: SandboxFetcher, font_config: FontConf
     sheets = [CSS(string=fonts, base_url=THEME_DIR.as_uri() + "/", **options)]
     sheets += [CSS(filename=CSS_DIR / name, **options) for name in THEME_STYLES["pdf"]]
     sheets.append(CSS(string=page, **options))
-    sheets += [CSS(filename=path, **options) for path in project_stylesheets(book.root, "pdf")]
+    sheets += [CSS(filename=path, **options) for path in project_stylesheets(book, "pdf")]
     return sheets
 
 
