@@ -29,7 +29,7 @@ def test_every_font_is_embedded(book, request):
 
 
 def test_latin_text_and_svg_use_only_the_theme_fonts(sample, feature_book):
-    theme = ("EB-Garamond", "IBM-Plex-Mono", "Octavo-Fallback", "Noto-Serif")
+    theme = ("EB-Garamond", "EBGaramond", "IBM-Plex-Mono", "Octavo-Fallback", "Noto-Serif")
     assert all(font["name"].split("+")[-1].startswith(theme) for font in pdf_fonts(sample.pdf))
     # The fixture's one Hebrew word needs a font the theme does not ship; everything else is the theme's.
     others = [f["name"] for f in pdf_fonts(feature_book.pdf) if not f["name"].split("+")[-1].startswith(theme)]
@@ -64,16 +64,20 @@ def test_swedish_quotes_and_dashes_in_the_printed_text(sample):
     assert '"' not in text
 
 
-def test_contents_page_numbers_and_recto_chapters(sample):
-    text = pdf_text(sample.pdf)
-    pages = text.split("\f")
+def test_contents_page_numbers_folios_and_recto_chapters(sample):
+    pages = pdf_text(sample.pdf).split("\f")[:-1]
     toc = next(page for page in pages if "Innehåll" in page)
-    number = int(re.search(r"Putin efter upproret[ .]*?(\d+)", toc)[1])
-    assert number % 2 == 1  # a recto
-    assert pages[number - 1].strip().startswith("Putin efter upproret")
-    opener = pages[number - 1]
-    assert not re.match(r"\s*\d", opener)  # no folio or running head on the opener
-    assert re.search(rf"^\s*{number + 1}\s", pages[number], re.M)  # the next page has its folio
+    numbers = {title: int(re.search(rf"{title}[ .]*?(\d+)", toc)[1]) for title in ("Putin efter upproret", "Author")}
+    opener = next(i for i, page in enumerate(pages) if page.strip().startswith("Putin efter upproret\n\nDet är"))
+    author = next(i for i, page in enumerate(pages) if page.strip().startswith("Author"))
+    assert opener % 2 == 0 and author % 2 == 0  # 0-based even: rectos
+    # Folios count from the chapter opening, which carries none; the next page carries its number.
+    assert numbers["Author"] - numbers["Putin efter upproret"] == author - opener
+    assert not re.search(r"^\s*\d+\s*$", pages[opener], re.M)
+    assert re.search(rf"^\s*{numbers['Putin efter upproret'] + 1}\s*$", pages[opener + 1], re.M)
+    blank = pages[author - 1]
+    assert blank.strip() == ""  # a blank verso before a chapter carries nothing
+    assert "Putin efter upproret" in pages[opener + 1].splitlines()[0]  # verso head: the book title
 
 
 def test_footnotes_sit_on_the_page_of_their_call(feature_book):

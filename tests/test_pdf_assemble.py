@@ -23,7 +23,7 @@ FRONT = """<h1 id="toc">Contents</h1>
 <a href="octavo-dest:kapitel-å">Å</a></p>"""
 PART_ONE = """<section><h1 id="ch-1">One</h1><p>First.</p></section>
 <section><h3 id="ch-1-a">One A</h3><p>Second.</p></section>"""
-PART_TWO = """<section><h1 id="ch-2">Two</h1><p><a href="octavo-dest:ch-1">Back to one</a></p></section>
+PART_TWO = """<section><h1 id="ch-2">Two</h1><p><a href="octavo-dest:ch-1">Back</a></p></section>
 <section><h1 id="kapitel-å">Å</h1><p>Last.</p></section>"""
 
 OUTLINE = [OutlineEntry("Contents", 1, "toc"), OutlineEntry("One", 1, "ch-1"),
@@ -95,25 +95,24 @@ def test_inserted_blank_copies_the_boxes_of_the_previous_page():
     previous = pdf.pages[page_counts(False)[0] - 1].obj
     assert list(blank.MediaBox) == list(previous.MediaBox)
     assert list(blank.TrimBox) == list(previous.TrimBox)
-    assert PdfReader(io.BytesIO(book_bytes(False))).pages[page_counts(False)[0]].extract_text() == ""
+    reader = PdfReader(io.BytesIO(book_bytes(False)))
+    assert reader.pages[page_counts(False)[0]].extract_text() == ""
 
 
 @pytest.mark.parametrize("tags", [False, True])
 def test_folios_are_text_on_the_right_pages_only(tags):
-    _, folios = layout(tags)
-    originals = [page for p in parts(tags) for page in PdfReader(io.BytesIO(p)).pages]
-    merged = PdfReader(io.BytesIO(book_bytes(tags))).pages
-    original_texts = iter(page.extract_text() for page in originals)
-    for page, folio in zip(merged, folios):
-        text = page.extract_text()
-        if text == "":  # an inserted blank
-            assert folio is None
-            continue
-        original = next(original_texts)
+    blank_after, folios = layout(tags)
+    texts_before = []  # each page's text as laid out, "" for the inserted blanks
+    for source, blank in zip(parts(tags), blank_after):
+        texts_before += [page.extract_text() for page in PdfReader(io.BytesIO(source)).pages]
+        texts_before += [""] * blank
+    pages = PdfReader(io.BytesIO(book_bytes(tags))).pages
+    assert any(folios) and None in folios
+    for page, before, folio in zip(pages, texts_before, folios, strict=True):
         if folio is None:
-            assert text == original
+            assert page.extract_text() == before
         else:
-            assert text.replace(original, "").strip() == folio
+            assert page.extract_text().replace(before, "").strip() == folio
 
 
 def test_folio_font_is_an_embedded_truetype_subset():
@@ -129,7 +128,8 @@ def test_folios_are_centred_artifacts_in_trim_box_coordinates():
     blank_after, folios = layout(False)
     shifted = pikepdf.open(io.BytesIO(part(PART_ONE, False)))
     for page in shifted.pages:  # a TrimBox away from the origin, as with bleed
-        page.obj.TrimBox = [10, 20, 10 + float(page.obj.TrimBox[2]), 20 + float(page.obj.TrimBox[3])]
+        width, height = float(page.obj.TrimBox[2]), float(page.obj.TrimBox[3])
+        page.obj.TrimBox = [10, 20, 10 + width, 20 + height]
     out = io.BytesIO()
     shifted.save(out)
     pdf = pikepdf.open(io.BytesIO(assemble(
@@ -143,7 +143,8 @@ def test_folios_are_centred_artifacts_in_trim_box_coordinates():
         instructions = {str(op): operands
                         for operands, op in pikepdf.parse_content_stream(page.obj.Contents[-1])}
         font = page.Resources.Font.OctavoFolio
-        width = sum(font.Widths[ord(c) - font.FirstChar] for c in folios[index]) * STYLE.size_pt / 1000
+        advances = sum(font.Widths[ord(char) - font.FirstChar] for char in folios[index])
+        width = advances * STYLE.size_pt / 1000
         x, y = (float(value) for value in instructions["Td"])
         trim_left, trim_bottom = float(page.obj.TrimBox[0]), float(page.obj.TrimBox[1])
         centre = STYLE.recto_x_pt if index % 2 == 0 else STYLE.verso_x_pt
@@ -271,3 +272,10 @@ def test_folios_must_match_the_pages():
     with pytest.raises(ValueError, match="FOLIO_CHARACTERS"):
         assemble(parts(False), blank_after=blank_after, folios=["A"] * len(folios),
                  folio_style=STYLE, outline=[])
+
+
+def test_outline_levels_start_at_one():
+    blank_after, folios = layout(False)
+    with pytest.raises(ValueError, match="level 0"):
+        assemble(parts(False), blank_after=blank_after, folios=folios, folio_style=STYLE,
+                 outline=[OutlineEntry("Contents", 0, "toc")])

@@ -21,6 +21,7 @@ from .project import load_book
 from .slug import slugify
 
 FORMATS = ("epub", "pdf")
+CACHE_DIR = Path("build") / ".octavo-cache"  # under the project; safe to delete
 
 
 @dataclass(frozen=True)
@@ -49,26 +50,27 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, output_dir: Path | None = None,
           stage: Callable[[str], None] = lambda name: None,
-          warn: Callable[[str], None] = lambda message: None) -> list[Output]:
+          warn: Callable[[str], None] = lambda message: None, jobs: int | None = None) -> list[Output]:
     """Build the book in ``root`` in the given formats; returns what was written."""
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         raise OctavoError(f"unknown format '{unknown[0]}': choose from {', '.join(FORMATS)} or all")
     moment = build_time()
     stage("Reading the manuscript")
-    book = load_book(root, warn)
+    cache_dir = root.resolve() / CACHE_DIR
+    book = load_book(root, warn, cache_dir / "chapters")
     output_dir = (output_dir or root / "build").resolve()
     slug = book_slug(book)
     outputs = []
     if "epub" in formats:
         stage("Packaging the EPUB")
-        data = write_epub(book, moment)
+        data = write_epub(book, moment, cache_dir / "fonts")
         path = output_dir / f"{slug}.epub"
         write_atomically(path, data)
         outputs.append(Output(path, len(data)))
     if "pdf" in formats:
         stage("Laying out the PDF")
-        result = write_pdf(book, moment)
+        result = write_pdf(book, moment, jobs=jobs or os.cpu_count() or 1, cache_dir=cache_dir / "pdf")
         path = output_dir / f"{slug}.pdf"
         write_atomically(path, result.data)
         outputs.append(Output(path, len(result.data), result.pages))

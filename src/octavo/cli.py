@@ -34,11 +34,13 @@ def main() -> None:
               help="Which output to build.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: PROJECT_DIR/build).")
-def build_command(project_dir: Path, format_: str, output: Path | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes laying out the PDF (default: the number of CPUs).")
+def build_command(project_dir: Path, format_: str, output: Path | None, jobs: int | None) -> None:
     """Build the book in PROJECT_DIR (default: the current folder)."""
     formats = FORMATS if format_ == "all" else (format_,)
     try:
-        outputs = build(project_dir, formats, output,
+        outputs = build(project_dir, formats, output, jobs=jobs,
                         stage=lambda name: out.print(f"[bold]•[/bold] {name}…"),
                         warn=lambda message: err.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True))
     except OctavoError as error:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from . import __version__
+from .cache import DiskCache
 from .fonts import font_file_bytes
 from .messages import messages_for
 from .model import Book, Chapter
@@ -133,7 +134,7 @@ def _ncx_toc(entries, href) -> list:
     return toc
 
 
-def build_package(book: Book, modified: datetime) -> epub.EpubBook:
+def build_package(book: Book, fonts: DiskCache) -> epub.EpubBook:
     env = environment(book.root)
     context = book_context(book)
     t = context["t"]
@@ -148,7 +149,7 @@ def build_package(book: Book, modified: datetime) -> epub.EpubBook:
     sheets = stylesheets(book)
     for index, (name, data) in enumerate(sheets):
         package.add_item(epub.EpubItem(uid=f"css-{index}", file_name=name, media_type="text/css", content=data))
-    for index, (name, data) in enumerate(font_file_bytes(book)):
+    for index, (name, data) in enumerate(font_file_bytes(book, fonts)):
         package.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"octavo/fonts/{name}",
                                        media_type=media_type(Path(name)), content=data))
     for index, path in enumerate(book.stylesheet_assets):
@@ -230,8 +231,8 @@ def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
     return output.getvalue()
 
 
-def write_epub(book: Book, modified: datetime) -> bytes:
-    package = build_package(book, modified)
+def write_epub(book: Book, modified: datetime, cache_dir: Path | None = None) -> bytes:
+    package = build_package(book, DiskCache(cache_dir))
     raw = io.BytesIO()
     writer = epub.EpubWriter(raw, package, {
         "epub3_pages": False,  # ebooklib's page-list takes every element with epub:type and an id

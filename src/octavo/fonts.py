@@ -20,6 +20,7 @@ from fontTools.ttLib import TTFont
 # fontTools reports every table it drops (such as "meta") as a warning; none matters here.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
+from .cache import DiskCache, content_key
 from .messages import messages_for
 from .model import Book
 from .theme import FALLBACK_FAMILY, TEXT_FAMILY, font_faces
@@ -59,7 +60,7 @@ def subset_font(path: Path, codepoints: frozenset[int]) -> bytes:
     return output.getvalue()
 
 
-def font_file_bytes(book: Book) -> list[tuple[str, bytes]]:
+def font_file_bytes(book: Book, cache: DiskCache) -> list[tuple[str, bytes]]:
     """(file name, font data) for every face the EPUB's stylesheet declares."""
     used = frozenset(ord(c) for c in book_characters(book) if not c.isspace() or c in "\u00a0\u202f\u2009")
     text_faces = [face for face in font_faces() if face.family == TEXT_FAMILY]
@@ -67,5 +68,7 @@ def font_file_bytes(book: Book) -> list[tuple[str, bytes]]:
     files = []
     for face in font_faces():
         codepoints = used - covered if face.family == FALLBACK_FAMILY else used
-        files.append((face.file_name, subset_font(face.path, codepoints)))
+        stat = face.path.stat()
+        key = content_key(face.path.as_posix(), f"{stat.st_size}:{stat.st_mtime_ns}", ",".join(map(str, sorted(codepoints))))
+        files.append((face.file_name, cache.get_or_make(key, lambda: subset_font(face.path, codepoints))))
     return files

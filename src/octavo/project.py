@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .cache import DiskCache, content_key
 from .config import load_config
 from .errors import OctavoError
 from .markdown import ChapterSource, parse_chapter, renumber_notes
@@ -65,15 +67,43 @@ def read_manuscript(path: Path, root: Path) -> str:
         raise OctavoError("not UTF-8 text (save the file as UTF-8)", path.relative_to(root), line)
 
 
-def load_book(root: Path, warn: Callable[[str], None] = lambda message: None) -> Book:
+@dataclass(frozen=True)
+class ParsedChapter:
+    chapter: Chapter
+    warnings: tuple[str, ...]
+
+
+def parse_cached(source: ChapterSource, cache: DiskCache) -> ParsedChapter:
+    """The chapter from the cache when its source and everything it depends on are unchanged."""
+    text = read_manuscript(source.path, source.root)
+    ids = "\n".join(f"{path.relative_to(source.root).as_posix()}={doc_id}" for path, doc_id in source.doc_ids.items())
+    key = content_key(source.relative.as_posix(), source.doc_id, source.book_lang, ids, text)
+    parsed = cache.get(key)
+    if parsed is None:
+        warnings: list[str] = []
+        parsed = ParsedChapter(parse_chapter(text, source, warnings.append), tuple(warnings))
+        cache.put(key, parsed)
+    else:
+        for image in parsed.chapter.images:  # the one input outside the file: images must still exist
+            if not (source.root / image.path).is_file():
+                raise OctavoError(f"image '{image.path}' not found", source.relative, image.line)
+    return parsed
+
+
+def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
+              cache_dir: Path | None = None) -> Book:
     config = load_config(root)
     paths = chapter_paths(config.root, config.chapters)
     ids = doc_ids(paths)
+    cache = DiskCache(cache_dir)
     chapters = []
     for path in paths:
         source = ChapterSource(path=path, root=config.root, doc_id=ids[path],
                                book_lang=config.metadata.language, doc_ids=ids)
-        chapters.append(parse_chapter(read_manuscript(path, config.root), source, warn))
+        parsed = parse_cached(source, cache)
+        for message in parsed.warnings:
+            warn(message)
+        chapters.append(parsed.chapter)
     link_book(chapters)
     stylesheets = sorted((config.root / "styles").glob("*.css"))
     assets = sorted({asset for sheet in stylesheets for asset in stylesheet_references(sheet, config.root)})

@@ -87,5 +87,6 @@ def book_context(book: Book) -> dict:
         "dir": text_direction(metadata.language),
         "t": messages_for(metadata.language),
         "toc": toc_tree(book),
+        "page_of": None,  # element id → printed page number, known once the PDF is laid out
         "front_chapters": [c for c in book.chapters if c.kind.matter == "front"],
     }

@@ -189,7 +189,8 @@ def _merge_destinations(
         tree = _copy_foreign(book, source, source.Root.Names.Dests)
         for key, destination in _name_tree_items(tree):
             if key in destinations:
-                raise ValueError(f"destination {str(String(key))!r} is defined twice (part {index})")
+                element_id = str(String(key))
+                raise ValueError(f"destination {element_id!r} is defined twice (part {index})")
             destinations[key] = destination
     # A flat, byte-sorted name tree, as WeasyPrint writes it; readers look keys up bytewise.
     names = Array()
@@ -238,7 +239,8 @@ def _build_outline(
         for entry in outline:
             if entry.level < 1:
                 raise ValueError(f"outline entry {entry.title!r} has level {entry.level} (< 1)")
-            target = _resolve(destinations, entry.destination, f"outline entry {entry.title!r}").target
+            user = f"outline entry {entry.title!r}"
+            target = _resolve(destinations, entry.destination, user).target
             item = OutlineItem(entry.title, destination=Array(list(target)))
             while open_items[-1][0] >= entry.level:
                 open_items.pop()
@@ -309,7 +311,9 @@ def _merge_structure_trees(
     book.Root.MarkInfo = Dictionary(Marked=True)
 
 
-def _merge_map(merged: dict[Name, pikepdf.Object], part_map: pikepdf.Object | None, what: str) -> None:
+def _merge_map(
+    merged: dict[Name, pikepdf.Object], part_map: pikepdf.Object | None, what: str
+) -> None:
     for key, value in (part_map or Dictionary()).items():
         if key in merged and merged[key].unparse() != value.unparse():
             raise ValueError(f"{what}: {key} conflicts with an earlier part")

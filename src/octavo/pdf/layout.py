@@ -1,4 +1,11 @@
-"""The print output: one HTML document of the book, laid out by WeasyPrint.
+"""The print output: the book laid out by WeasyPrint in parts, then assembled into one PDF.
+
+A long book is cut into parts (groups of whole chapters) that WeasyPrint lays out in parallel
+worker processes. Every chapter opens on a recto, so every part starts on one, and a part's
+layout does not depend on where it lands: what does (folios, the contents' page numbers,
+links between parts, the outline) is added once every part is laid out. The front matter
+(title page, copyright page, contents) is laid out last, with the page numbers known. Parts
+are cached by content, so an edit re-lays out only the part it is in.
 
 WeasyPrint reads through :class:`~octavo.resources.SandboxFetcher` only: the project, the
 theme and the font packages, never the network.
@@ -6,32 +13,57 @@ theme and the font packages, never the network.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import __version__
+from ..cache import DiskCache, content_key
 from ..clock import iso
 from ..errors import OctavoError
 from ..model import Book, Chapter
 from ..project import numbered_html, project_stylesheets
-from ..render import book_context, environment
+from ..render import book_context, chapter_headings, environment, toc_tree
 from ..resources import SandboxFetcher
-from ..theme import CSS_DIR, THEME_DIR, THEME_STYLES, font_face_css, font_roots
+from ..theme import CSS_DIR, TEXT_FAMILY, THEME_DIR, THEME_STYLES, font_face_css, font_faces, font_roots
+from .assemble import FolioStyle, OutlineEntry, assemble
 
 _NOTEREF_RE = re.compile(
     r'<a href="#(?P<note>[^"]+)" id="(?P<ref>[^"]+)" class="noteref" epub:type="noteref" '
     r'role="doc-noteref">(?P<number>\d+)</a>')
+_LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
+LINK_PREFIX = "octavo-dest:"
+# A part ends after a chapter whose id hashes to 0 modulo this: boundaries depend on the
+# chapters' ids only, so an edit never moves them, and a 2,000-page book gets about 25 parts.
+PART_MODULUS = 16
+PART_MAX_CHARACTERS = 600_000
+MM = 72 / 25.4
+FOLIO_SIZE_PT = 9
+FOLIO_BASELINE_MM = 11
 
 
 @dataclass(frozen=True)
 class PdfResult:
     data: bytes
     pages: int
+
+
+@dataclass(frozen=True)
+class PartLayout:
+    """What the assembly needs to know of one laid-out part."""
+
+    pdf: bytes
+    pages: int
+    blank: tuple[bool, ...]  # per page: a blank page WeasyPrint inserted for a recto start
+    anchors: dict[str, int]  # element id → page index in the part
 
 
 def print_body(chapter: Chapter) -> str:
@@ -51,42 +83,150 @@ def print_body(chapter: Chapter) -> str:
     return _NOTEREF_RE.sub(footnote, numbered_html(chapter))
 
 
-def print_html(book: Book, created: datetime, modified: datetime) -> str:
-    env = environment(book.root)
-    env.filters["print_body"] = print_body
-    context = book_context(book)
-    return env.get_template("print.html.j2").render(
-        context, href=lambda chapter, element_id: f"#{element_id}", document_lang=book.metadata.language,
-        version=__version__, created=iso(created), modified=iso(modified))
-
-
-def print_stylesheets(book: Book, fetcher: SandboxFetcher, font_config: FontConfiguration) -> list[CSS]:
+def stylesheet_sources(book: Book) -> list[str | Path]:
+    """The print stylesheets in cascade order: generated CSS as text, files as paths."""
     width, height = book.config.print.trim_mm
-    page = f"@page {{ size: {width:g}mm {height:g}mm; }}"
-    fonts = font_face_css(lambda face: face.path.as_uri())
-    options = {"url_fetcher": fetcher, "font_config": font_config}
-    sheets = [CSS(string=fonts, base_url=THEME_DIR.as_uri() + "/", **options)]
-    sheets += [CSS(filename=CSS_DIR / name, **options) for name in THEME_STYLES["pdf"]]
-    sheets.append(CSS(string=page, **options))
-    sheets += [CSS(filename=path, **options) for path in project_stylesheets(book, "pdf")]
-    return sheets
+    return [
+        font_face_css(lambda face: face.path.as_uri()),
+        *(CSS_DIR / name for name in THEME_STYLES["pdf"]),
+        f"@page {{ size: {width:g}mm {height:g}mm; }}",
+        *project_stylesheets(book, "pdf"),
+    ]
+
+
+def standalone_print_html(book: Book, moment: datetime) -> str:
+    """The print HTML with its stylesheets linked in, for laying out with the stock ``weasyprint``
+    command (the benchmark's baseline); the PDF the build writes does not go this way."""
+    links = "".join(f'<link rel="stylesheet" href="{source.as_uri()}"/>\n' if isinstance(source, Path)
+                    else f"<style>{source}</style>\n" for source in stylesheet_sources(book))
+    html = part_html(book, book.chapters, moment, front=True)
+    return html.replace("</head>", links + "</head>", 1)
 
 
 def fetcher_for(book: Book) -> SandboxFetcher:
     return SandboxFetcher([book.root, THEME_DIR, *font_roots()])
 
 
-def write_pdf(book: Book, moment: datetime) -> PdfResult:
-    fetcher = fetcher_for(book)
-    document_html = print_html(book, moment, moment)
-    # WeasyPrint logs every refused fetch and unsupported CSS property; the build reports refusals itself.
+def book_parts(book: Book) -> list[list[Chapter]]:
+    parts: list[list[Chapter]] = [[]]
+    size = 0
+    for chapter in book.chapters:
+        parts[-1].append(chapter)
+        size += len(chapter.html)
+        boundary = int(hashlib.sha256(chapter.doc_id.encode()).hexdigest(), 16) % PART_MODULUS == 0
+        if boundary or size > PART_MAX_CHARACTERS:
+            parts.append([])
+            size = 0
+    return [part for part in parts if part]
+
+
+def retarget_links(fragment: str, local_ids: set[str]) -> str:
+    """Links to another part go through the assembly, which turns them into PDF go-tos."""
+    return _LOCAL_HREF_RE.sub(
+        lambda m: m[0] if m[1] in local_ids else f'href="{LINK_PREFIX}{m[1]}"', fragment)
+
+
+def part_html(book: Book, chapters: list[Chapter], moment: datetime, *, front: bool = False,
+              page_of: dict[str, int] | None = None) -> str:
+    local_ids = {element_id for chapter in chapters for element_id in chapter.ids}
+    env = environment(book.root)
+    env.filters["print_body"] = lambda chapter: retarget_links(print_body(chapter), local_ids)
+    return env.get_template("print.html.j2").render(
+        book_context(book), front=front, chapters=chapters, page_of=page_of,
+        href=lambda chapter, element_id: f"#{element_id}" if element_id in local_ids else f"{LINK_PREFIX}{element_id}",
+        document_lang=book.metadata.language, version=__version__, created=iso(moment), modified=iso(moment))
+
+
+def lay_out_part(html: str, base_url: str, roots: list[Path], sources: list[str | Path]) -> PartLayout:
+    """One part through WeasyPrint; runs in a worker process."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    fetcher = SandboxFetcher(roots)
     font_config = FontConfiguration()
-    stylesheets = print_stylesheets(book, fetcher, font_config)
-    document = HTML(string=document_html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
+    stylesheets = [CSS(filename=source, url_fetcher=fetcher, font_config=font_config) if isinstance(source, Path)
+                   else CSS(string=source, base_url=THEME_DIR.as_uri() + "/", url_fetcher=fetcher,
+                            font_config=font_config)
+                   for source in sources]
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=stylesheets, font_config=font_config)
     if fetcher.refused:
         raise OctavoError("the book refers to " + "; ".join(sorted(set(fetcher.refused))))
-    data = document.write_pdf(pdf_tags=True)
-    return PdfResult(data=data, pages=len(document.pages))
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return PartLayout(
+        pdf=document.write_pdf(pdf_tags=True),
+        pages=len(document.pages),
+        blank=tuple(page._page_box.page_type.blank for page in document.pages),
+        anchors=anchors,
+    )
 
+
+def layout_salt(sources: list[str | Path]) -> str:
+    """Everything besides a part's HTML that its layout depends on: the stylesheets (and the code)."""
+    return content_key(*(source.read_bytes() if isinstance(source, Path) else source for source in sources))
+
+
+def lay_out_parts(htmls: list[str], arguments: tuple, cache: DiskCache, salt: str, jobs: int) -> list[PartLayout]:
+    keys = [content_key(salt, html) for html in htmls]
+    layouts: dict[int, PartLayout] = {}
+    missing = []
+    for index, key in enumerate(keys):
+        if (cached := cache.get(key)) is not None:
+            layouts[index] = cached
+        else:
+            missing.append(index)
+    if jobs > 1 and len(missing) > 1:
+        # Longest first, so the last part to finish is a short one.
+        order = sorted(missing, key=lambda i: -len(htmls[i]))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=context) as pool:
+            futures = {index: pool.submit(lay_out_part, htmls[index], *arguments) for index in order}
+            for index in order:
+                layouts[index] = futures[index].result()
+    else:
+        for index in missing:
+            layouts[index] = lay_out_part(htmls[index], *arguments)
+    for index in missing:
+        cache.put(keys[index], layouts[index])
+    return [layouts[index] for index in range(len(htmls))]
+
+
+def folio_style(book: Book) -> FolioStyle:
+    width, _ = book.config.print.trim_mm
+    text_face = next(face for face in font_faces() if face.family == TEXT_FAMILY and face.style == "normal")
+    return FolioStyle(font_path=text_face.path, size_pt=FOLIO_SIZE_PT, baseline_from_bottom_pt=FOLIO_BASELINE_MM * MM,
+                      recto_x_pt=width * MM / 2, verso_x_pt=width * MM / 2)
+
+
+def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | None = None) -> PdfResult:
+    sources = stylesheet_sources(book)
+    arguments = (book.root.as_uri() + "/", [book.root, THEME_DIR, *font_roots()], sources)
+    parts = book_parts(book)
+    body = lay_out_parts([part_html(book, chapters, moment) for chapters in parts], arguments,
+                         DiskCache(cache_dir), layout_salt(sources), jobs)
+
+    # Body pages are numbered from 1; every part starts on a recto, after a blank verso if need be.
+    page_of: dict[str, int] = {}
+    folios: list[str | None] = []
+    openers = {chapter.doc_id for chapter in book.chapters}
+    for index, layout in enumerate(body):
+        first = len(folios) + 1
+        for element_id, page in layout.anchors.items():
+            page_of.setdefault(element_id, first + page)
+        opener_pages = {page for element_id, page in layout.anchors.items() if element_id in openers}
+        folios += [None if layout.blank[page] or page in opener_pages else str(first + page)
+                   for page in range(layout.pages)]
+        if layout.pages % 2 and index < len(body) - 1:
+            folios.append(None)
+
+    front = lay_out_part(part_html(book, [], moment, front=True, page_of=page_of), *arguments)
+    front_folios = [None] * (front.pages + front.pages % 2)
+    blank_after = [front.pages % 2 == 1] + [layout.pages % 2 == 1 and index < len(body) - 1
+                                             for index, layout in enumerate(body)]
+    outline = [OutlineEntry(heading.text, heading.level, heading.id)
+               for chapter in book.chapters for heading in chapter_headings(chapter)]
+    data = assemble([front.pdf] + [layout.pdf for layout in body], blank_after=blank_after,
+                    folios=front_folios + folios, folio_style=folio_style(book), outline=outline,
+                    link_prefix=LINK_PREFIX)
+    return PdfResult(data=data, pages=len(front_folios) + len(folios))
