@@ -102,7 +102,7 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
         stdout.seek(0)
         stderr.seek(0)
         if process.returncode:
-            sys.exit(f"{' '.join(command[:3])}… failed ({process.returncode}):\n{stderr.read().decode()[-3000:]}")
+            sys.exit(f"{Path(command[0]).name} failed ({process.returncode}):\n{stderr.read().decode()[-3000:]}")
         return wall, peak, stdout.read().decode()
 
 
@@ -203,8 +203,8 @@ def print_report(title: str, measurements: dict[str, Measurement], ratios: dict[
     print(f"\n{title}\n")
     print(f"{'measurement':<42}{'wall s':>9}{'peak MB':>9}{'EPUB KB':>10}{'PDF KB':>10}{'pages':>7}")
     for label, measured in measurements.items():
-        print(f"{label:<42}{measured.wall:>9.2f}{cell(measured.peak_rss, 2**20):>9}{cell(measured.epub_size, 1024):>10}"
-              f"{cell(measured.pdf_size, 1024):>10}{cell(measured.pages):>7}")
+        print(f"{label:<42}{measured.wall:>9.2f}{cell(measured.peak_rss, 2**20):>9}"
+              f"{cell(measured.epub_size, 1024):>10}{cell(measured.pdf_size, 1024):>10}{cell(measured.pages):>7}")
         for stage, seconds in measured.stages.items():
             print(f"  {stage:<40}{seconds:>9.2f}")
     if ratios:
@@ -268,7 +268,8 @@ def main() -> None:
             rebuilt_outputs = octavo_outputs(root)
             measure("Octavo full build of the edited book", lambda: octavo_build(root, ("epub", "pdf"), args.jobs))
             clean_outputs = octavo_outputs(root)
-            incremental["identical"] = {kind: data == clean_outputs.get(kind) for kind, data in rebuilt_outputs.items()}
+            incremental["identical"] = {kind: data == clean_outputs.get(kind)
+                                        for kind, data in rebuilt_outputs.items()}
             ratios["rebuild after one edit vs full build"] = ratio(rebuilt.wall, full.wall)
             verdict = ", ".join(f"{kind} {'identical' if same else 'DIFFERENT'}"
                                 for kind, same in incremental["identical"].items())
@@ -282,7 +283,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({
             "project": str(args.project_dir), "source_date_epoch": os.environ["SOURCE_DATE_EPOCH"],
-            "runs": args.runs, "jobs": args.jobs, "measurements": {k: asdict(m) for k, m in measurements.items()},
+            "runs": args.runs, "jobs": args.jobs,
+            "measurements": {label: asdict(measured) for label, measured in measurements.items()},
             "ratios": ratios, "incremental": incremental, "notes": notes}, indent=2, ensure_ascii=False))
 
 

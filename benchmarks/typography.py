@@ -27,15 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 try:
+    from octavo.markdown import make_parser
     from octavo.typography import typeset
 except ModuleNotFoundError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from octavo.markdown import make_parser
     from octavo.typography import typeset
 
 QUOTE_MARKS = frozenset("\u201c\u201d\u2018\u2019\"'\u2032\u2033\u201e\u201a\u00ab\u00bb\u2039\u203a")
@@ -45,16 +43,8 @@ CONTEXT = 40
 
 
 def markdown() -> MarkdownIt:
-    """The pipeline's parser: CommonMark, no markdown-it typographer, the book plugins."""
-    return (
-        MarkdownIt("commonmark", {"typographer": False})
-        .use(footnote_plugin)
-        .use(attrs_plugin, spans=True)
-        .use(attrs_block_plugin)
-        .use(deflist_plugin)
-        .use(front_matter_plugin)
-        .enable("table")
-    )
+    """The pipeline's own parser, so the benchmark scores what the build does."""
+    return make_parser()
 
 
 @dataclass

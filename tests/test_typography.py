@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
+from octavo.markdown import make_parser
 from octavo.typography import LANGUAGES, punctuation_for, typeset, typeset_text
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 HAIR = "\u200a"
 
-md = (
-    MarkdownIt("commonmark", {"typographer": False})
-    .use(footnote_plugin)
-    .use(attrs_plugin, spans=True)
-    .use(attrs_block_plugin)
-    .use(deflist_plugin)
-    .use(front_matter_plugin)
-    .enable("table")
-)
+md = make_parser()  # the pipeline's own parser
 
 
 def paragraphs(source: str, lang: str, **options) -> list[str]:
