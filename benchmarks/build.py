@@ -235,8 +235,9 @@ def main() -> None:
     def measure(label: str, run: Callable[[], Measurement]) -> Measurement:
         """The fastest of --runs runs: noise on a shared machine only ever adds time."""
         print(f"measuring: {label}", file=sys.stderr, flush=True)
-        measurements[label] = min((run() for _ in range(args.runs)), key=lambda measured: measured.wall)
-        return measurements[label]
+        measured = measurements[label] = min((run() for _ in range(args.runs)), key=lambda measured: measured.wall)
+        print(f"  {measured}", file=sys.stderr, flush=True)  # a long benchmark shows its figures as it goes
+        return measured
 
     with tempfile.TemporaryDirectory(prefix="octavo-bench-") as scratch:
         root = copy_project(args.project_dir.resolve(), Path(scratch))

@@ -20,7 +20,7 @@ from ebooklib import epub
 
 from . import __version__
 from .cache import DiskCache
-from .fonts import font_file_bytes
+from .fonts import EmbeddedFont, epub_fonts
 from .messages import messages_for
 from .model import Book, Chapter
 from .project import numbered_html, project_stylesheets
@@ -53,13 +53,14 @@ def link_across_documents(fragment: str, chapter: Chapter, owner: dict[str, Chap
     return _LOCAL_HREF_RE.sub(rewrite, fragment)
 
 
-def stylesheets(book: Book) -> list[tuple[str, bytes]]:
+def stylesheets(book: Book, fonts: list[EmbeddedFont]) -> list[tuple[str, bytes]]:
     """(name inside the EPUB, CSS) in cascade order: fonts, theme, then the project's.
 
     The theme's files live under ``octavo/``; the project's keep their project-relative paths,
     as images do, so the references between them still resolve.
     """
-    sheets = [("octavo/css/fonts.css", font_face_css(lambda face: f"../fonts/{face.file_name}").encode())]
+    faces = font_face_css(lambda face: f"../fonts/{face.file_name}", [font.face for font in fonts])
+    sheets = [("octavo/css/fonts.css", faces.encode())]
     sheets += [(f"octavo/css/{name}", (CSS_DIR / name).read_bytes()) for name in THEME_STYLES["epub"]]
     sheets += [(path.relative_to(book.root).as_posix(), path.read_bytes())
                for path in project_stylesheets(book, "epub")]
@@ -134,7 +135,7 @@ def _ncx_toc(entries, href) -> list:
     return toc
 
 
-def build_package(book: Book, fonts: DiskCache) -> epub.EpubBook:
+def build_package(book: Book, font_cache: DiskCache) -> epub.EpubBook:
     env = environment(book.root)
     context = book_context(book)
     t = context["t"]
@@ -146,12 +147,13 @@ def build_package(book: Book, fonts: DiskCache) -> epub.EpubBook:
         package.set_direction("rtl")
     _metadata(package, book)
 
-    sheets = stylesheets(book)
+    fonts = epub_fonts(book, font_cache)
+    sheets = stylesheets(book, fonts)
     for index, (name, data) in enumerate(sheets):
         package.add_item(epub.EpubItem(uid=f"css-{index}", file_name=name, media_type="text/css", content=data))
-    for index, (name, data) in enumerate(font_file_bytes(book, fonts)):
-        package.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"octavo/fonts/{name}",
-                                       media_type=media_type(Path(name)), content=data))
+    for index, font in enumerate(fonts):
+        package.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"octavo/fonts/{font.face.file_name}",
+                                       media_type=media_type(font.face.path), content=font.data))
     for index, path in enumerate(book.stylesheet_assets):
         package.add_item(epub.EpubItem(uid=f"style-asset-{index}", file_name=path.relative_to(book.root).as_posix(),
                                        media_type=media_type(path), content=path.read_bytes()))

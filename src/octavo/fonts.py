@@ -11,6 +11,7 @@ import html
 import logging
 import io
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 from .cache import DiskCache, content_key
 from .messages import messages_for
 from .model import Book
-from .theme import FALLBACK_FAMILY, TEXT_FAMILY, font_faces
+from .theme import CODE_FAMILY, FALLBACK_FAMILY, TEXT_FAMILY, FontFace, font_faces
 
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -60,15 +61,29 @@ def subset_font(path: Path, codepoints: frozenset[int]) -> bytes:
     return output.getvalue()
 
 
-def font_file_bytes(book: Book, cache: DiskCache) -> list[tuple[str, bytes]]:
-    """(file name, font data) for every face the EPUB's stylesheet declares."""
+@dataclass(frozen=True)
+class EmbeddedFont:
+    face: FontFace
+    data: bytes
+
+
+def epub_fonts(book: Book, cache: DiskCache) -> list[EmbeddedFont]:
+    """The faces the EPUB needs, each subset to what it shows.
+
+    The text face always; the fallback face only for characters the text face lacks; the code
+    face only when the book has code.
+    """
     used = frozenset(ord(c) for c in book_characters(book) if not c.isspace() or c in "\u00a0\u202f\u2009")
     text_faces = [face for face in font_faces() if face.family == TEXT_FAMILY]
     covered = frozenset.intersection(*(_cmap(face.path) for face in text_faces))
-    files = []
+    has_code = any("<code" in chapter.html for chapter in book.chapters)
+    fonts = []
     for face in font_faces():
         codepoints = used - covered if face.family == FALLBACK_FAMILY else used
+        if (face.family == FALLBACK_FAMILY and not codepoints) or (face.family == CODE_FAMILY and not has_code):
+            continue
         stat = face.path.stat()
-        key = content_key(face.path.as_posix(), f"{stat.st_size}:{stat.st_mtime_ns}", ",".join(map(str, sorted(codepoints))))
-        files.append((face.file_name, cache.get_or_make(key, lambda: subset_font(face.path, codepoints))))
-    return files
+        key = content_key(face.path.as_posix(), f"{stat.st_size}:{stat.st_mtime_ns}",
+                          ",".join(map(str, sorted(codepoints))))
+        fonts.append(EmbeddedFont(face, cache.get_or_make(key, lambda: subset_font(face.path, codepoints))))
+    return fonts

@@ -7,6 +7,7 @@ EB Garamond lacks (such as U+202F), IBM Plex Mono for code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,10 +65,10 @@ def font_roots() -> list[Path]:
     return sorted({face.path.parent for face in font_faces()})
 
 
-def font_face_css(url_of) -> str:
-    """``@font-face`` rules for every face, with ``url_of(face)`` as the source."""
+def font_face_css(url_of, faces: Iterable[FontFace] | None = None) -> str:
+    """``@font-face`` rules for the faces (default: all), with ``url_of(face)`` as the source."""
     rules = []
-    for face in font_faces():
+    for face in font_faces() if faces is None else faces:
         rules.append(
             "@font-face {\n"
             f'  font-family: "{face.family}";\n'

@@ -530,7 +530,15 @@ class _Run:
 
     def _set_spaces(self) -> None:
         source = self.source
+        # Only a few characters can take a space; looking at just those keeps long books fast.
+        candidates = set()
+        for rules in {id(rules): rules for rules in self._rules}.values():
+            candidates.update(rules.space_before)
+            opening, closing = rules.primary
+            candidates.update(mark for mark in (opening[0], closing[-1]) if len(opening) > 1 or len(closing) > 1)
         for index, char in enumerate(source):
+            if char not in candidates:
+                continue
             rules = self._rules[index]
             self._set_space_inside_typed_mark(index, rules.primary)
             space = rules.space_before.get(char)
