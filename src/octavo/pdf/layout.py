@@ -17,6 +17,7 @@ import hashlib
 import logging
 import multiprocessing
 import re
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,6 +168,10 @@ def layout_salt(sources: list[str | Path]) -> str:
     return content_key(*(source.read_bytes() if isinstance(source, Path) else source for source in sources))
 
 
+def _use_temporary_folder(folder: str) -> None:
+    tempfile.tempdir = folder
+
+
 def lay_out_parts(htmls: list[str], arguments: tuple, cache: DiskCache, salt: str, jobs: int) -> list[PartLayout]:
     keys = [content_key(salt, html) for html in htmls]
     layouts: dict[int, PartLayout] = {}
@@ -180,7 +185,11 @@ def lay_out_parts(htmls: list[str], arguments: tuple, cache: DiskCache, salt: st
         # Longest first, so the last part to finish is a short one.
         order = sorted(missing, key=lambda i: -len(htmls[i]))
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=context) as pool:
+        # Workers exit without running WeasyPrint's clean-up of its font folders: they make them
+        # in a scratch folder that goes away with the pool.
+        with tempfile.TemporaryDirectory(prefix="octavo-layout-") as scratch, ProcessPoolExecutor(
+                max_workers=min(jobs, len(missing)), mp_context=context,
+                initializer=_use_temporary_folder, initargs=(scratch,)) as pool:
             futures = {index: pool.submit(lay_out_part, htmls[index], *arguments) for index in order}
             for index in order:
                 layouts[index] = futures[index].result()
