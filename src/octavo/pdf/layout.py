@@ -211,9 +211,9 @@ def folio_style(book: Book) -> FolioStyle:
 def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | None = None) -> PdfResult:
     sources = stylesheet_sources(book)
     arguments = (book.root.as_uri() + "/", [book.root, THEME_DIR, *font_roots()], sources)
+    cache, salt = DiskCache(cache_dir), layout_salt(sources)
     parts = book_parts(book)
-    body = lay_out_parts([part_html(book, chapters, moment) for chapters in parts], arguments,
-                         DiskCache(cache_dir), layout_salt(sources), jobs)
+    body = lay_out_parts([part_html(book, chapters, moment) for chapters in parts], arguments, cache, salt, jobs)
 
     # Body pages are numbered from 1; every part starts on a recto, after a blank verso if need be.
     page_of: dict[str, int] = {}
@@ -229,7 +229,8 @@ def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | 
         if layout.pages % 2 and index < len(body) - 1:
             folios.append(None)
 
-    front = lay_out_part(part_html(book, [], moment, front=True, page_of=page_of), *arguments)
+    # The contents' page numbers are known now; an edit that moves none of them reuses the front.
+    front, = lay_out_parts([part_html(book, [], moment, front=True, page_of=page_of)], arguments, cache, salt, 1)
     front_folios = [None] * (front.pages + front.pages % 2)
     blank_after = [front.pages % 2 == 1] + [layout.pages % 2 == 1 and index < len(body) - 1
                                              for index, layout in enumerate(body)]
