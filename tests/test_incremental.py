@@ -27,7 +27,7 @@ def part_ending_name(prefix: str) -> str:
 def three_part_book(make_project):
     first, second = part_ending_name("01-opening"), part_ending_name("02-middle")
     files = {
-        f"manuscript/{first}.md": "# Opening\n\n" + "Words upon words. " * 300 + f"\n\nOn to [the end](03-end.md#last).\n",
+        f"manuscript/{first}.md": "# Opening\n\n" + "Words upon words. " * 300 + "\n\nOn to [the end](03-end.md#last).\n",
         f"manuscript/{second}.md": "# Middle\n\n" + "More words here. " * 300 + "\n\nA note.[^n]\n\n[^n]: The note.\n",
         "manuscript/03-end.md": "# End\n\n## Last {#last}\n\nBack to [the opening](" + first + ".md).\n",
     }

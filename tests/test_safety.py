@@ -54,11 +54,12 @@ def test_stylesheet_cannot_reach_outside(css, listener, make_project):
 
 def test_weasyprint_fetcher_refuses_what_slips_past(listener, make_project, tmp_path):
     """Defence in depth: a reference the CSS scan cannot see (an attachment link) is refused too."""
-    from octavo.pdf.layout import fetcher_for
+    from octavo.pdf.layout import sandbox_roots
     from octavo.project import load_book
+    from octavo.resources import SandboxFetcher
     url, hits = listener
     book = load_book(make_project())
-    fetcher = fetcher_for(book)
+    fetcher = SandboxFetcher(sandbox_roots(book))
     for target in (f"{url}/x.css", "file:///etc/passwd", "ftp://127.0.0.1/x"):
         with pytest.raises(ValueError):
             fetcher.fetch(target)

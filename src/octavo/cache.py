@@ -11,7 +11,7 @@ import os
 import pickle
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 
@@ -59,10 +59,3 @@ class DiskCache:
         temporary = self.folder / f".{key}.{os.getpid()}"
         temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(self.folder / f"{key}.pickle")
-
-    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
-        value = self.get(key)
-        if value is None:
-            value = make()
-            self.put(key, value)
-        return value

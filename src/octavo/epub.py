@@ -10,7 +10,6 @@ rewritten with fixed dates so the same sources give the same bytes.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +23,11 @@ from .fonts import EmbeddedFont, epub_fonts
 from .messages import messages_for
 from .model import Book, Chapter
 from .project import numbered_html, project_stylesheets
-from .render import book_context, environment, text_direction
+from .render import book_context, environment, retarget_links, text_direction
 from .resources import media_type, sanitize_svg
 from .theme import CSS_DIR, THEME_STYLES, font_face_css
 
 IBOOKS_PREFIX = "ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
-_LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,6 @@ class Landmark:
 
 def epub_href(chapter: Chapter, element_id: str) -> str:
     return chapter.file_name if element_id == chapter.doc_id else f"{chapter.file_name}#{element_id}"
-
-
-def link_across_documents(fragment: str, chapter: Chapter, owner: dict[str, Chapter]) -> str:
-    """Same-book links point at the document that holds their target."""
-    def rewrite(match: re.Match) -> str:
-        target = match[1]
-        if target in chapter.ids:
-            return match[0]
-        return f'href="{epub_href(owner[target], target)}"'
-    return _LOCAL_HREF_RE.sub(rewrite, fragment)
 
 
 def stylesheets(book: Book, fonts: list[EmbeddedFont]) -> list[tuple[str, bytes]]:
@@ -199,7 +187,7 @@ def build_package(book: Book, font_cache: DiskCache) -> epub.EpubBook:
 
     owner = book.chapter_of_id()
     for chapter in book.chapters:
-        body = link_across_documents(numbered_html(chapter), chapter, owner)
+        body = retarget_links(numbered_html(chapter), chapter.ids, lambda target: epub_href(owner[target], target))
         document(chapter.doc_id, chapter.file_name, "_chapter.html.j2", chapter.title or book.metadata.title,
                  matter=chapter.kind.matter, lang=chapter.lang, chapter=chapter, body=body, notes=chapter.notes)
     first_body = next((c for c in book.chapters if c.kind.matter == "body"), book.chapters[0])

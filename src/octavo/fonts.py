@@ -18,13 +18,13 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-# fontTools reports every table it drops (such as "meta") as a warning; none matters here.
-logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
-
 from .cache import DiskCache, content_key
 from .messages import messages_for
 from .model import Book
 from .theme import CODE_FAMILY, FALLBACK_FAMILY, TEXT_FAMILY, FontFace, font_faces
+
+# fontTools reports every table it drops (such as "meta") as a warning; none matters here.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -85,5 +85,9 @@ def epub_fonts(book: Book, cache: DiskCache) -> list[EmbeddedFont]:
         stat = face.path.stat()
         key = content_key(face.path.as_posix(), f"{stat.st_size}:{stat.st_mtime_ns}",
                           ",".join(map(str, sorted(codepoints))))
-        fonts.append(EmbeddedFont(face, cache.get_or_make(key, lambda: subset_font(face.path, codepoints))))
+        data = cache.get(key)
+        if data is None:
+            data = subset_font(face.path, codepoints)
+            cache.put(key, data)
+        fonts.append(EmbeddedFont(face, data))
     return fonts

@@ -123,7 +123,7 @@ def parse_front_matter(text: str, relative: Path) -> dict:
         raise OctavoError("front matter must be key: value lines", relative, 2)
 
     def report(message, key):
-        line = next((n for n, l in enumerate(text.splitlines(), start=2) if l.startswith(f"{key}:")), 2)
+        line = next((n for n, line in enumerate(text.splitlines(), start=2) if line.startswith(f"{key}:")), 2)
         return OctavoError(message, relative, line)
 
     check_known_keys(data, FRONT_MATTER_KEYS, "front matter", report)

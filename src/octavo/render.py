@@ -6,8 +6,10 @@ change to the book's structure is made once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -17,8 +19,16 @@ from .model import Book, Chapter, Heading
 from .project import numbered_html
 from .theme import TEMPLATES_DIR
 
+_LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
+
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
 TOC_DEPTH = 3
+
+
+def retarget_links(fragment: str, local_ids: set[str], href_for: Callable[[str], str]) -> str:
+    """Same-book links whose target is not in this output document get ``href_for(target)``:
+    the EPUB names the document that holds it, the PDF's parts leave it to the assembly."""
+    return _LOCAL_HREF_RE.sub(lambda m: m[0] if m[1] in local_ids else f'href="{href_for(m[1])}"', fragment)
 
 
 def text_direction(lang: str) -> str:

@@ -32,7 +32,7 @@ from ..clock import iso
 from ..errors import OctavoError
 from ..model import Book, Chapter
 from ..project import numbered_html, project_stylesheets
-from ..render import book_context, chapter_headings, environment, toc_tree
+from ..render import book_context, chapter_headings, environment, retarget_links
 from ..resources import SandboxFetcher
 from ..theme import CSS_DIR, TEXT_FAMILY, THEME_DIR, THEME_STYLES, font_face_css, font_faces, font_roots
 from .assemble import FolioStyle, OutlineEntry, assemble
@@ -40,7 +40,6 @@ from .assemble import FolioStyle, OutlineEntry, assemble
 _NOTEREF_RE = re.compile(
     r'<a href="#(?P<note>[^"]+)" id="(?P<ref>[^"]+)" class="noteref" epub:type="noteref" '
     r'role="doc-noteref">(?P<number>\d+)</a>')
-_LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
 LINK_PREFIX = "octavo-dest:"
 # A part ends after a chapter whose id hashes to 0 modulo this: boundaries depend on the
 # chapters' ids only, so an edit never moves them, and a 2,000-page book gets about 25 parts.
@@ -104,8 +103,9 @@ def standalone_print_html(book: Book, moment: datetime) -> str:
     return html.replace("</head>", links + "</head>", 1)
 
 
-def fetcher_for(book: Book) -> SandboxFetcher:
-    return SandboxFetcher([book.root, THEME_DIR, *font_roots()])
+def sandbox_roots(book: Book) -> list[Path]:
+    """The folders WeasyPrint may read: the project, the theme and the font packages."""
+    return [book.root, THEME_DIR, *font_roots()]
 
 
 def book_parts(book: Book) -> list[list[Chapter]]:
@@ -121,17 +121,11 @@ def book_parts(book: Book) -> list[list[Chapter]]:
     return [part for part in parts if part]
 
 
-def retarget_links(fragment: str, local_ids: set[str]) -> str:
-    """Links to another part go through the assembly, which turns them into PDF go-tos."""
-    return _LOCAL_HREF_RE.sub(
-        lambda m: m[0] if m[1] in local_ids else f'href="{LINK_PREFIX}{m[1]}"', fragment)
-
-
 def part_html(book: Book, chapters: list[Chapter], moment: datetime, *, front: bool = False,
               page_of: dict[str, int] | None = None) -> str:
     local_ids = {element_id for chapter in chapters for element_id in chapter.ids}
     env = environment(book.root)
-    env.filters["print_body"] = lambda chapter: retarget_links(print_body(chapter), local_ids)
+    env.filters["print_body"] = lambda chapter: retarget_links(print_body(chapter), local_ids, lambda target: LINK_PREFIX + target)
     return env.get_template("print.html.j2").render(
         book_context(book), front=front, chapters=chapters, page_of=page_of,
         href=lambda chapter, element_id: f"#{element_id}" if element_id in local_ids else f"{LINK_PREFIX}{element_id}",
@@ -210,7 +204,7 @@ def folio_style(book: Book) -> FolioStyle:
 
 def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | None = None) -> PdfResult:
     sources = stylesheet_sources(book)
-    arguments = (book.root.as_uri() + "/", [book.root, THEME_DIR, *font_roots()], sources)
+    arguments = (book.root.as_uri() + "/", sandbox_roots(book), sources)
     cache, salt = DiskCache(cache_dir), layout_salt(sources)
     parts = book_parts(book)
     body = lay_out_parts([part_html(book, chapters, moment) for chapters in parts], arguments, cache, salt, jobs)
