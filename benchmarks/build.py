@@ -5,8 +5,8 @@ Usage: .venv/bin/python benchmarks/build.py PROJECT_DIR [--jobs N] [--runs K] [-
 
 The project is copied to a temporary folder first (without its ``build/``), so PROJECT_DIR is
 only read. Every build runs as a child process: its wall time includes interpreter start-up
-and imports, and its peak memory is the sum of the RSS of the process and all its children
-(the PDF layout workers), sampled every 50 ms. A "full" build starts with no cache.
+and imports, and its peak memory is the sum of the proportional set size (PSS) of the process
+and all its children (the PDF layout workers), sampled every 50 ms. A "full" build starts with no cache.
 
 --baselines  also times pandoc (EPUB), the stock ``weasyprint`` command on the book's single
              print HTML, and Octavo's PDF with --jobs 1, and prints Octavo's figures as ratios.
@@ -70,7 +70,7 @@ print(json.dumps({"stages": {name: end - start for (name, start), (_, end) in zi
 @dataclass
 class Measurement:
     wall: float  # seconds
-    peak_rss: int  # bytes, the whole process tree
+    peak_memory: int  # bytes: proportional set size summed over the whole process tree
     stages: dict[str, float] = field(default_factory=dict)
     epub_size: int | None = None
     pdf_size: int | None = None
@@ -78,7 +78,11 @@ class Measurement:
 
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Run a command to its end: wall time, peak RSS of its process tree, stdout."""
+    """Run a command to its end: wall time, peak memory of its process tree, stdout.
+
+    Memory is the proportional set size (PSS): a page that forked workers share with their parent
+    counts once in the sum, where summing RSS would count it once per process.
+    """
     # Files, not pipes: a child that writes a lot (WeasyPrint warnings) would block on a full pipe.
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
@@ -93,7 +97,7 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
                 tree = []
             for member in tree:
                 try:
-                    total += member.memory_info().rss
+                    total += member.memory_full_info().pss
                 except psutil.NoSuchProcess:  # a worker that ended between listing and reading
                     pass
             peak = max(peak, total)
@@ -203,7 +207,7 @@ def print_report(title: str, measurements: dict[str, Measurement], ratios: dict[
     print(f"\n{title}\n")
     print(f"{'measurement':<42}{'wall s':>9}{'peak MB':>9}{'EPUB KB':>10}{'PDF KB':>10}{'pages':>7}")
     for label, measured in measurements.items():
-        print(f"{label:<42}{measured.wall:>9.2f}{cell(measured.peak_rss, 2**20):>9}"
+        print(f"{label:<42}{measured.wall:>9.2f}{cell(measured.peak_memory, 2**20):>9}"
               f"{cell(measured.epub_size, 1024):>10}{cell(measured.pdf_size, 1024):>10}{cell(measured.pages):>7}")
         for stage, seconds in measured.stages.items():
             print(f"  {stage:<40}{seconds:>9.2f}")
@@ -258,7 +262,7 @@ def main() -> None:
             serial = measure("Octavo PDF build (jobs 1)", lambda: octavo_build(root, ("pdf",), 1))
             ratios["PDF build time vs stock"] = ratio(pdf.wall, stock.wall)
             ratios["PDF build time, jobs 1, vs stock"] = ratio(serial.wall, stock.wall)
-            ratios["PDF build peak memory vs stock"] = ratio(pdf.peak_rss, stock.peak_rss)
+            ratios["PDF build peak memory vs stock"] = ratio(pdf.peak_memory, stock.peak_memory)
             ratios["PDF size vs stock"] = ratio(pdf.pdf_size, stock.pdf_size)
             if pdf.pages != stock.pages:
                 notes.append(f"Page counts differ: Octavo {pdf.pages}, stock weasyprint {stock.pages}.")
@@ -266,7 +270,7 @@ def main() -> None:
             tagged = measure("stock weasyprint --pdf-tags", lambda: stock_weasyprint(root, "--pdf-tags"))
             ratios["PDF build time vs stock --pdf-tags"] = ratio(pdf.wall, tagged.wall)
             ratios["PDF build time, jobs 1, vs stock --pdf-tags"] = ratio(serial.wall, tagged.wall)
-            ratios["PDF build peak memory vs stock --pdf-tags"] = ratio(pdf.peak_rss, tagged.peak_rss)
+            ratios["PDF build peak memory vs stock --pdf-tags"] = ratio(pdf.peak_memory, tagged.peak_memory)
             ratios["PDF size vs stock --pdf-tags"] = ratio(pdf.pdf_size, tagged.pdf_size)
 
         if args.incremental:
