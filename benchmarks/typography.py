@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -117,10 +118,21 @@ def score_text(ours: str, gold: str, where: str) -> Score:
     return score
 
 
-def score_file(parser: MarkdownIt, manuscript: Path, gold: Path, lang: str) -> Score:
+def octavo_texts(parser: MarkdownIt, manuscript: Path, lang: str) -> list[str]:
     tokens = parser.parse(manuscript.read_text(encoding="utf-8"))
     typeset(tokens, lang)
-    ours = inline_texts(tokens)
+    return inline_texts(tokens)
+
+
+def pandoc_texts(parser: MarkdownIt, manuscript: Path, lang: str) -> list[str]:
+    """Pandoc's smart punctuation, the baseline: its CommonMark output carries the marks it chose."""
+    output = subprocess.run(["pandoc", "-f", "markdown+smart", "-t", "commonmark", "--wrap=none", str(manuscript)],
+                            check=True, capture_output=True, text=True).stdout
+    return inline_texts(parser.parse(output))
+
+
+def score_file(parser: MarkdownIt, manuscript: Path, gold: Path, lang: str, typographer=octavo_texts) -> Score:
+    ours = typographer(parser, manuscript, lang)
     theirs = inline_texts(parser.parse(gold.read_text(encoding="utf-8")))
     if len(ours) != len(theirs):
         raise SystemExit(f"{manuscript.name}: {len(ours)} inline blocks, gold has {len(theirs)}")
@@ -134,6 +146,7 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("corpus", type=Path)
     arguments.add_argument("--show", type=int, default=20, help="how many mismatches to print")
+    arguments.add_argument("--pandoc", action="store_true", help="score Pandoc's markdown+smart instead of Octavo")
     options = arguments.parse_args()
 
     corpus: Path = options.corpus
@@ -142,7 +155,8 @@ def main() -> None:
     development = manuscripts[: len(manuscripts) // 2]
     parser = markdown()
 
-    scores = {path: score_file(parser, path, corpus / "gold" / path.name, lang) for path in manuscripts}
+    typographer = pandoc_texts if options.pandoc else octavo_texts
+    scores = {path: score_file(parser, path, corpus / "gold" / path.name, lang, typographer) for path in manuscripts}
     sets = {
         f"development ({development[0].stem[:3]}-{development[-1].stem[:3]})": development,
         f"held out ({manuscripts[len(development)].stem[:3]}-{manuscripts[-1].stem[:3]})": manuscripts[
@@ -150,7 +164,7 @@ def main() -> None:
         ],
         "all": manuscripts,
     }
-    print(f"{corpus} (language {lang})")
+    print(f"{corpus} (language {lang}, {'Pandoc markdown+smart' if options.pandoc else 'Octavo'})")
     for name, paths in sets.items():
         total = Score()
         for path in paths:
