@@ -53,6 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "start": "Beginn des Textes", "notes": "Anmerkungen", "note": "Anmerkung {number}",
         "chapter": "Kapitel", "about_author": "Über den Autor", "scene_break": "Szenenwechsel",
         "by": "von", "published_by": "Erschienen bei {publisher}", "typeset_with": "Gesetzt mit Octavo",
+        "accessibility_summary": "Diese Publikation hat ein Inhaltsverzeichnis, strukturierte Überschriften und eine logische Lesereihenfolge{images}. Sie birgt keine bekannten Gefahren.",
+        "accessibility_images": ", und jedes Bild hat eine Textalternative",
     },
     "fr": {
         "contents": "Table des matières", "landmarks": "Repères", "cover": "Couverture",
@@ -60,36 +62,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "start": "Début du texte", "notes": "Notes", "note": "Note {number}", "chapter": "Chapitre",
         "about_author": "À propos de l’auteur", "scene_break": "Changement de scène", "by": "par",
         "published_by": "Publié par {publisher}", "typeset_with": "Composé avec Octavo",
+        "accessibility_summary": "Cette publication comporte une table des matières, des titres structurés et un ordre de lecture logique{images}. Elle ne présente aucun danger connu.",
+        "accessibility_images": ", et chaque image a une alternative textuelle",
     },
     "fi": {
         "contents": "Sisällys", "landmarks": "Maamerkit", "cover": "Kansi", "cover_alt": "Teoksen {title} kansi",
         "title_page": "Nimiösivu", "copyright": "Tekijänoikeudet", "start": "Tekstin alku", "notes": "Viitteet",
         "note": "Viite {number}", "chapter": "Luku", "about_author": "Kirjoittajasta", "scene_break": "Kohtauksen vaihto",
         "by": "", "published_by": "Kustantaja: {publisher}", "typeset_with": "Taitettu Octavolla",
+        "accessibility_summary": "Julkaisussa on sisällysluettelo, jäsennellyt otsikot ja looginen lukujärjestys{images}. Siinä ei ole tunnettuja riskejä.",
+        "accessibility_images": ", ja jokaisella kuvalla on tekstivastine",
     },
     "nb": {
         "contents": "Innhold", "landmarks": "Landemerker", "cover": "Omslag", "cover_alt": "Omslaget til {title}",
         "title_page": "Tittelside", "copyright": "Opphavsrett", "start": "Starten av teksten", "notes": "Noter",
         "note": "Note {number}", "chapter": "Kapittel", "about_author": "Om forfatteren", "scene_break": "Sceneskifte",
         "by": "av", "published_by": "Utgitt av {publisher}", "typeset_with": "Satt med Octavo",
+        "accessibility_summary": "Publikasjonen har innholdsfortegnelse, strukturerte overskrifter og en logisk leserekkefølge{images}. Den har ingen kjente farer.",
+        "accessibility_images": ", og hvert bilde har en tekstbeskrivelse",
     },
     "nn": {
         "contents": "Innhald", "landmarks": "Landemerke", "cover": "Omslag", "cover_alt": "Omslaget til {title}",
         "title_page": "Tittelside", "copyright": "Opphavsrett", "start": "Starten av teksten", "notes": "Notar",
         "note": "Note {number}", "chapter": "Kapittel", "about_author": "Om forfattaren", "scene_break": "Sceneskifte",
         "by": "av", "published_by": "Gjeve ut av {publisher}", "typeset_with": "Sett med Octavo",
+        "accessibility_summary": "Publikasjonen har innhaldsliste, strukturerte overskrifter og ei logisk lesefølgje{images}. Det er ingen kjende farar i publikasjonen.",
+        "accessibility_images": ", og kvart bilete har ei tekstskildring",
     },
     "da": {
         "contents": "Indhold", "landmarks": "Pejlemærker", "cover": "Omslag", "cover_alt": "Omslaget til {title}",
         "title_page": "Titelblad", "copyright": "Ophavsret", "start": "Tekstens begyndelse", "notes": "Noter",
         "note": "Note {number}", "chapter": "Kapitel", "about_author": "Om forfatteren", "scene_break": "Sceneskift",
         "by": "af", "published_by": "Udgivet af {publisher}", "typeset_with": "Sat med Octavo",
+        "accessibility_summary": "Publikationen har indholdsfortegnelse, strukturerede overskrifter og en logisk læserækkefølge{images}. Den har ingen kendte risici.",
+        "accessibility_images": ", og hvert billede har en tekstbeskrivelse",
     },
     "nl": {
         "contents": "Inhoud", "landmarks": "Oriëntatiepunten", "cover": "Omslag", "cover_alt": "Omslag van {title}",
         "title_page": "Titelpagina", "copyright": "Colofon", "start": "Begin van de tekst", "notes": "Noten",
         "note": "Noot {number}", "chapter": "Hoofdstuk", "about_author": "Over de auteur", "scene_break": "Scènewissel",
         "by": "door", "published_by": "Uitgegeven door {publisher}", "typeset_with": "Gezet met Octavo",
+        "accessibility_summary": "Deze publicatie heeft een inhoudsopgave, gestructureerde koppen en een logische leesvolgorde{images}. Er zijn geen risico’s bekend.",
+        "accessibility_images": ", en elke afbeelding heeft een tekstalternatief",
     },
     "es": {
         "contents": "Índice", "landmarks": "Puntos de referencia", "cover": "Cubierta",
@@ -97,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "start": "Comienzo del texto", "notes": "Notas", "note": "Nota {number}", "chapter": "Capítulo",
         "about_author": "Sobre el autor", "scene_break": "Cambio de escena", "by": "de",
         "published_by": "Publicado por {publisher}", "typeset_with": "Compuesto con Octavo",
+        "accessibility_summary": "Esta publicación tiene índice, encabezados estructurados y un orden de lectura lógico{images}. No presenta riesgos conocidos.",
+        "accessibility_images": ", y cada imagen tiene una alternativa textual",
     },
     "it": {
         "contents": "Indice", "landmarks": "Punti di riferimento", "cover": "Copertina",
@@ -104,6 +120,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "start": "Inizio del testo", "notes": "Note", "note": "Nota {number}", "chapter": "Capitolo",
         "about_author": "L’autore", "scene_break": "Cambio di scena", "by": "di",
         "published_by": "Pubblicato da {publisher}", "typeset_with": "Composto con Octavo",
+        "accessibility_summary": "Questa pubblicazione ha un indice, titoli strutturati e un ordine di lettura logico{images}. Non presenta rischi noti.",
+        "accessibility_images": ", e ogni immagine ha un’alternativa testuale",
     },
     "pl": {
         "contents": "Spis treści", "landmarks": "Punkty orientacyjne", "cover": "Okładka",
@@ -111,6 +129,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "start": "Początek tekstu", "notes": "Przypisy", "note": "Przypis {number}", "chapter": "Rozdział",
         "about_author": "O autorze", "scene_break": "Zmiana sceny", "by": "",
         "published_by": "Wydawca: {publisher}", "typeset_with": "Złożono w Octavo",
+        "accessibility_summary": "Publikacja ma spis treści, uporządkowane nagłówki i logiczną kolejność czytania{images}. Nie stwarza znanych zagrożeń.",
+        "accessibility_images": ", a każdy obraz ma opis tekstowy",
     },
     "cs": {
         "contents": "Obsah", "landmarks": "Orientační body", "cover": "Obálka", "cover_alt": "Obálka knihy {title}",
@@ -118,6 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notes": "Poznámky", "note": "Poznámka {number}", "chapter": "Kapitola", "about_author": "O autorovi",
         "scene_break": "Změna scény", "by": "", "published_by": "Vydal {publisher}",
         "typeset_with": "Vysázeno v Octavu",
+        "accessibility_summary": "Publikace má obsah, strukturované nadpisy a logické pořadí čtení{images}. Nepředstavuje žádná známá rizika.",
+        "accessibility_images": " a každý obrázek má textovou alternativu",
     },
     "ru": {
         "contents": "Содержание", "landmarks": "Ориентиры", "cover": "Обложка", "cover_alt": "Обложка книги «{title}»",
@@ -125,6 +147,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notes": "Примечания", "note": "Примечание {number}", "chapter": "Глава", "about_author": "Об авторе",
         "scene_break": "Смена сцены", "by": "", "published_by": "Издатель: {publisher}",
         "typeset_with": "Свёрстано в Octavo",
+        "accessibility_summary": "В издании есть оглавление, структурированные заголовки и логичный порядок чтения{images}. Известных рисков нет.",
+        "accessibility_images": ", а у каждого изображения есть текстовое описание",
     },
 }
 
