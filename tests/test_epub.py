@@ -56,6 +56,7 @@ def test_the_english_about_page_of_the_swedish_sample_is_marked_english(sample):
 def test_sample_text_has_swedish_typography(sample):
     text = sample.epub_file("EPUB/ch-01-putin-efter-upproret.xhtml")
     body = etree.tostring(xml(text).find("x:body", NS), method="text", encoding="unicode")
+    body = body.replace("\u00ad", "")  # the soft hyphens of [epub] hyphenate, on for Swedish
     assert "”Wagner”" in body
     assert re.search(r"Putin[\u00a0 ]– med undantag", body)
     assert '"' not in body and "'" not in body

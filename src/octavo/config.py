@@ -26,7 +26,12 @@ SECTION_KEYS = {
     "book": BOOK_KEYS,
     "manuscript": {"chapters"},
     "print": {"trim"},
+    "epub": {"hyphenate", "narrow_spaces"},
 }
+
+# Languages whose long compounds leave wide gaps in justified text on an e-reader that does not
+# hyphenate; Pyphen has a dictionary for each, so the EPUB gets soft hyphens unless told otherwise.
+HYPHENATED_BY_DEFAULT = {"sv", "de", "nb", "nn", "da", "nl"}
 
 # MARC relator codes an author is likely to need; the EPUB carries them as `role` refinements.
 RELATOR_ROLES = {
@@ -86,10 +91,19 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class EpubSettings:
+    hyphenate: bool = False
+    """Soft hyphens in the EPUB's text (the PDF hyphenates by itself)."""
+    narrow_spaces: bool = True
+    """False: the typographer's narrow no-break spaces become full ones, in both outputs."""
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     metadata: Metadata
     print: PrintSettings = field(default_factory=PrintSettings)
+    epub: EpubSettings = field(default_factory=EpubSettings)
     chapters: tuple[Path, ...] | None = None  # absolute paths when listed in book.toml
 
 
@@ -198,6 +212,7 @@ def load_config(root: Path) -> Config:
         root=root,
         metadata=metadata,
         print=_print_settings(data.get("print", {}), source),
+        epub=_epub_settings(data.get("epub", {}), metadata.language, source),
         chapters=_chapter_list(data.get("manuscript", {}), root, source),
     )
 
@@ -211,6 +226,13 @@ def _string(table: dict, key: str, source: _Source, section: str, required: bool
     if not isinstance(value, str) or (required and not value.strip()):
         raise source.error(f"'{key}' must be a non-empty string", key, section)
     return value.strip()
+
+
+def _boolean(table: dict, key: str, default: bool, source: _Source, section: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise source.error(f"'{key}' must be true or false (without quotes), not {value!r}", key, section)
+    return value
 
 
 def _string_list(table: dict, key: str, source: _Source, section: str) -> tuple[str, ...]:
@@ -300,6 +322,14 @@ def _print_settings(table: dict, source: _Source) -> PrintSettings:
         presets = ", ".join(TRIM_PRESETS_MM)
         raise source.error(f"unknown trim '{trim}': use one of {presets}, or WxH in mm or in", "trim", "print")
     return PrintSettings(trim_name=str(trim), trim_mm=trim_mm)
+
+
+def _epub_settings(table: dict, language: str, source: _Source) -> EpubSettings:
+    primary_language = language.lower().split("-")[0]
+    return EpubSettings(
+        hyphenate=_boolean(table, "hyphenate", primary_language in HYPHENATED_BY_DEFAULT, source, "epub"),
+        narrow_spaces=_boolean(table, "narrow_spaces", EpubSettings.narrow_spaces, source, "epub"),
+    )
 
 
 def _chapter_list(table: dict, root: Path, source: _Source) -> tuple[Path, ...] | None:

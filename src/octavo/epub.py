@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from ebooklib import epub
 from . import __version__
 from .cache import DiskCache
 from .fonts import EmbeddedFont, epub_fonts
+from .hyphenation import hyphenate_fragment
 from .messages import messages_for
 from .model import Book, Chapter
 from .project import numbered_html, project_stylesheets
@@ -188,8 +189,12 @@ def build_package(book: Book, font_cache: DiskCache) -> epub.EpubBook:
     owner = book.chapter_of_id()
     for chapter in book.chapters:
         body = retarget_links(numbered_html(chapter), chapter.ids, lambda target: epub_href(owner[target], target))
+        notes = chapter.notes
+        if book.config.epub.hyphenate:
+            body = hyphenate_fragment(body, chapter.lang)
+            notes = [replace(note, html=hyphenate_fragment(note.html, chapter.lang)) for note in notes]
         document(chapter.doc_id, chapter.file_name, "_chapter.html.j2", chapter.title or book.metadata.title,
-                 matter=chapter.kind.matter, lang=chapter.lang, chapter=chapter, body=body, notes=chapter.notes)
+                 matter=chapter.kind.matter, lang=chapter.lang, chapter=chapter, body=body, notes=notes)
     first_body = next((c for c in book.chapters if c.kind.matter == "body"), book.chapters[0])
     landmarks.append(Landmark("bodymatter", first_body.file_name, t["start"]))
 

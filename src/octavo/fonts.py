@@ -19,6 +19,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from .cache import DiskCache, content_key
+from .hyphenation import SOFT_HYPHEN
 from .messages import messages_for
 from .model import Book
 from .theme import CODE_FAMILY, FALLBACK_FAMILY, TEXT_FAMILY, FontFace, font_faces
@@ -39,6 +40,8 @@ def book_characters(book: Book) -> frozenset[str]:
         parts.append(html.unescape(_TAG_RE.sub("", chapter.html)))
         parts.append(chapter.title or "")
         parts.extend(html.unescape(_TAG_RE.sub("", note.html)) for note in chapter.notes)
+    if book.config.epub.hyphenate:
+        parts.append(SOFT_HYPHEN + "-")  # a reader draws one of them where it breaks a word
     return frozenset("".join(parts))
 
 

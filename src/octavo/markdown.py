@@ -52,6 +52,7 @@ class ChapterSource:
     doc_id: str
     book_lang: str
     doc_ids: dict[Path, str]  # absolute path of every chapter file → its doc_id
+    narrow_spaces: bool  # False: the typographer sets U+00A0 where it would set a narrow space
 
     @property
     def relative(self) -> Path:
@@ -376,7 +377,7 @@ def parse_chapter(text: str, source: ChapterSource, warn=lambda message: None) -
     for label in chapter.unused_notes():
         warn(f"{relative.as_posix()}: footnote [^{label}] is defined but never referenced")
     chapter.prepare()
-    typography.typeset(tokens, lang)
+    typography.typeset(tokens, lang, narrow_spaces=source.narrow_spaces)
 
     body, note_tokens = _split_notes(tokens)
     headings = []
@@ -399,7 +400,7 @@ def parse_chapter(text: str, source: ChapterSource, warn=lambda message: None) -
     title = front.get("title")
     title_html = None
     if title is not None:
-        title = typography.typeset_text(str(title), lang)
+        title = typography.typeset_text(str(title), lang, narrow_spaces=source.narrow_spaces)
         title_html = html.escape(title)
     elif headings:
         title, title_html = headings[0].text, headings[0].html

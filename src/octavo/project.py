@@ -76,7 +76,8 @@ class ParsedChapter:
 def parse_cached(source: ChapterSource, cache: DiskCache, book_key: str) -> ParsedChapter:
     """The chapter from the cache when its source and everything it depends on are unchanged.
 
-    ``book_key`` stands for what every chapter depends on: the language and the chapter files' ids.
+    ``book_key`` stands for what every chapter depends on: the language, the narrow-spaces setting
+    and the chapter files' ids.
     """
     text = read_manuscript(source.path, source.root)
     key = content_key(book_key, source.relative.as_posix(), source.doc_id, text)
@@ -98,12 +99,13 @@ def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
     paths = chapter_paths(config.root, config.chapters)
     ids = doc_ids(paths)
     cache = DiskCache(cache_dir)
-    book_key = content_key(config.metadata.language,
+    book_key = content_key(config.metadata.language, f"narrow_spaces={config.epub.narrow_spaces}",
                            *(f"{path.relative_to(config.root).as_posix()}={doc_id}" for path, doc_id in ids.items()))
     chapters = []
     for path in paths:
         source = ChapterSource(path=path, root=config.root, doc_id=ids[path],
-                               book_lang=config.metadata.language, doc_ids=ids)
+                               book_lang=config.metadata.language, doc_ids=ids,
+                               narrow_spaces=config.epub.narrow_spaces)
         parsed = parse_cached(source, cache, book_key)
         for message in parsed.warnings:
             warn(message)

@@ -83,7 +83,8 @@ def environment(project_root: Path) -> jinja2.Environment:
     env.globals["direction"] = text_direction
     env.globals["chapter_headings"] = chapter_headings
     env.filters["numbered"] = numbered_html
-    env.filters["typeset"] = jinja2.pass_context(lambda context, text: typeset_text(text, context["lang"]))
+    env.filters["typeset"] = jinja2.pass_context(
+        lambda context, text: typeset_text(text, context["lang"], narrow_spaces=context["narrow_spaces"]))
     return env
 
 
@@ -96,6 +97,7 @@ def book_context(book: Book) -> dict:
         "lang": metadata.language,
         "dir": text_direction(metadata.language),
         "t": messages_for(metadata.language),
+        "narrow_spaces": book.config.epub.narrow_spaces,  # the typeset filter's, as for the chapters
         "toc": toc_tree(book),
         "page_of": None,  # element id → printed page number, known once the PDF is laid out
         "front_chapters": [c for c in book.chapters if c.kind.matter == "front"],
