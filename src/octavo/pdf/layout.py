@@ -99,7 +99,7 @@ def standalone_print_html(book: Book, moment: datetime) -> str:
     command (the benchmark's baseline); the PDF the build writes does not go this way."""
     links = "".join(f'<link rel="stylesheet" href="{source.as_uri()}"/>\n' if isinstance(source, Path)
                     else f"<style>{source}</style>\n" for source in stylesheet_sources(book))
-    html = part_html(book, book.chapters, moment, front=True)
+    html = PrintHtml(book, moment).render(book.chapters, front=True)
     return html.replace("</head>", links + "</head>", 1)
 
 
@@ -121,15 +121,24 @@ def book_parts(book: Book) -> list[list[Chapter]]:
     return [part for part in parts if part]
 
 
-def part_html(book: Book, chapters: list[Chapter], moment: datetime, *, front: bool = False,
-              page_of: dict[str, int] | None = None) -> str:
-    local_ids = {element_id for chapter in chapters for element_id in chapter.ids}
-    env = environment(book.root)
-    env.filters["print_body"] = lambda chapter: retarget_links(print_body(chapter), local_ids, lambda target: LINK_PREFIX + target)
-    return env.get_template("print.html.j2").render(
-        book_context(book), front=front, chapters=chapters, page_of=page_of,
-        href=lambda chapter, element_id: f"#{element_id}" if element_id in local_ids else f"{LINK_PREFIX}{element_id}",
-        document_lang=book.metadata.language, version=__version__, created=iso(moment), modified=iso(moment))
+class PrintHtml:
+    """The print HTML of any part of the book, from one template and one context per build."""
+
+    def __init__(self, book: Book, moment: datetime):
+        self.template = environment(book.root).get_template("print.html.j2")
+        self.context = {**book_context(book), "document_lang": book.metadata.language, "version": __version__,
+                        "created": iso(moment), "modified": iso(moment)}
+
+    def render(self, chapters: list[Chapter], *, front: bool = False, page_of: dict[str, int] | None = None) -> str:
+        local_ids = {element_id for chapter in chapters for element_id in chapter.ids}
+
+        def href(element_id: str) -> str:
+            return f"#{element_id}" if element_id in local_ids else f"{LINK_PREFIX}{element_id}"
+
+        return self.template.render(
+            self.context, front=front, chapters=chapters, page_of=page_of,
+            print_body=lambda chapter: retarget_links(print_body(chapter), local_ids, href),
+            href=lambda chapter, element_id: href(element_id))
 
 
 def lay_out_part(html: str, base_url: str, roots: list[Path], sources: list[str | Path]) -> PartLayout:
@@ -206,8 +215,8 @@ def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | 
     sources = stylesheet_sources(book)
     arguments = (book.root.as_uri() + "/", sandbox_roots(book), sources)
     cache, salt = DiskCache(cache_dir), layout_salt(sources)
-    parts = book_parts(book)
-    body = lay_out_parts([part_html(book, chapters, moment) for chapters in parts], arguments, cache, salt, jobs)
+    print_html = PrintHtml(book, moment)
+    body = lay_out_parts([print_html.render(chapters) for chapters in book_parts(book)], arguments, cache, salt, jobs)
 
     # Body pages are numbered from 1; every part starts on a recto, after a blank verso if need be.
     page_of: dict[str, int] = {}
@@ -224,7 +233,7 @@ def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | 
             folios.append(None)
 
     # The contents' page numbers are known now; an edit that moves none of them reuses the front.
-    front, = lay_out_parts([part_html(book, [], moment, front=True, page_of=page_of)], arguments, cache, salt, 1)
+    front, = lay_out_parts([print_html.render([], front=True, page_of=page_of)], arguments, cache, salt, 1)
     front_folios = [None] * (front.pages + front.pages % 2)
     blank_after = [front.pages % 2 == 1] + [layout.pages % 2 == 1 and index < len(body) - 1
                                              for index, layout in enumerate(body)]
