@@ -16,7 +16,6 @@ import jinja2
 from .messages import messages_for
 from .typography import typeset_text
 from .model import Book, Chapter, Heading
-from .project import numbered_html
 from .theme import TEMPLATES_DIR
 
 _LOCAL_HREF_RE = re.compile(r'href="#([^"]+)"')
@@ -82,7 +81,6 @@ def environment(project_root: Path) -> jinja2.Environment:
     )
     env.globals["direction"] = text_direction
     env.globals["chapter_headings"] = chapter_headings
-    env.filters["numbered"] = numbered_html
     env.filters["typeset"] = jinja2.pass_context(
         lambda context, text: typeset_text(text, context["lang"], narrow_spaces=context["narrow_spaces"]))
     return env
@@ -100,5 +98,4 @@ def book_context(book: Book) -> dict:
         "narrow_spaces": book.config.epub.narrow_spaces,  # the typeset filter's, as for the chapters
         "toc": toc_tree(book),
         "page_of": None,  # element id → printed page number, known once the PDF is laid out
-        "front_chapters": [c for c in book.chapters if c.kind.matter == "front"],
     }
