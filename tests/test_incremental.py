@@ -35,11 +35,11 @@ def three_part_book(make_project):
 
 
 def outputs(root, out, **options):
-    return {o.path.suffix: o.path.read_bytes() for o in build(root, output_dir=out, **options)}
+    return {o.path.suffix: o.path.read_bytes() for o in build(root, output_dir=out, **options).outputs}
 
 
 def test_links_outline_and_folios_across_parts(three_part_book, tmp_path):
-    pdf_path = next(o.path for o in build(three_part_book, ("pdf",), tmp_path / "out"))
+    pdf_path = next(o.path for o in build(three_part_book, ("pdf",), tmp_path / "out").outputs)
     with pikepdf.open(pdf_path) as pdf:
         page_index = {page.objgen: index for index, page in enumerate(pdf.pages)}
         names = {str(k): v for k, v in pikepdf.NameTree(pdf.Root.Names.Dests).items()}

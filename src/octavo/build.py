@@ -13,14 +13,20 @@ from pathlib import Path
 from typing import Callable
 
 from .clock import build_time
+from .cover import write_cover
 from .epub import write_epub
 from .errors import OctavoError
 from .model import Book
 from .pdf.layout import write_pdf
+from .pdf.profiles import KDP_BLEED_MM, print_target
+from .preflight import Finding
+from .preflight.epub import epubcheck_findings
+from .preflight.pdf import check_pdf
 from .project import load_book
 from .slug import slugify
 
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf", "cover")
+DEFAULT_FORMATS = ("epub", "pdf")  # what `all` means; the cover is asked for by name
 CACHE_DIR = Path("build") / ".octavo-cache"  # under the project; safe to delete
 
 
@@ -29,6 +35,12 @@ class Output:
     path: Path
     size: int
     pages: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: list[Output]
+    findings: list[Finding]  # the preflight's, in page order
 
 
 def book_slug(book: Book) -> str:
@@ -48,10 +60,12 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def build(root: Path, formats: tuple[str, ...] = FORMATS, output_dir: Path | None = None,
+def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Path | None = None,
           stage: Callable[[str], None] = lambda name: None,
-          warn: Callable[[str], None] = lambda message: None, jobs: int | None = None) -> list[Output]:
-    """Build the book in ``root`` in the given formats; returns what was written."""
+          warn: Callable[[str], None] = lambda message: None, jobs: int | None = None,
+          profile: str | None = None, check_epub: bool = False) -> BuildResult:
+    """Build the book in ``root`` in the given formats for a print profile (default: the one in
+    book.toml); the PDF is preflighted, and the EPUB too with ``check_epub``."""
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         raise OctavoError(f"unknown format '{unknown[0]}': choose from {', '.join(FORMATS)} or all")
@@ -59,19 +73,33 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, output_dir: Path | Non
     stage("Reading the manuscript")
     cache_dir = root.resolve() / CACHE_DIR
     book = load_book(root, warn, cache_dir / "chapters")
+    target = print_target(book.config.print, profile)
     output_dir = (output_dir or root / "build").resolve()
     slug = book_slug(book)
-    outputs = []
+    outputs, findings = [], []
     if "epub" in formats:
         stage("Packaging the EPUB")
         data = write_epub(book, moment, cache_dir / "fonts")
         path = output_dir / f"{slug}.epub"
         write_atomically(path, data)
         outputs.append(Output(path, len(data)))
-    if "pdf" in formats:
-        stage("Laying out the PDF")
-        result = write_pdf(book, moment, jobs=jobs or os.cpu_count() or 1, cache_dir=cache_dir / "pdf")
-        path = output_dir / f"{slug}.pdf"
-        write_atomically(path, result.data)
-        outputs.append(Output(path, len(result.data), result.pages))
-    return outputs
+        if check_epub:
+            stage("Checking the EPUB with epubcheck")
+            findings += epubcheck_findings(path)
+    if "pdf" in formats or "cover" in formats:
+        stage(f"Laying out the PDF ({target.profile.name})")
+        result = write_pdf(book, moment, target, jobs=jobs or os.cpu_count() or 1, cache_dir=cache_dir / "pdf")
+        if "pdf" in formats:
+            path = output_dir / target.file_name(slug)
+            write_atomically(path, result.data)
+            outputs.append(Output(path, len(result.data), result.pages))
+            stage("Preflighting the PDF")
+            findings += sorted(result.findings + check_pdf(result.data, target, result.live_area),
+                               key=lambda finding: (finding.page or 0, finding.check))
+        if "cover" in formats:
+            stage("Making the cover")
+            data = write_cover(book, result.pages, target.bleed_mm or KDP_BLEED_MM, moment)
+            path = output_dir / f"{slug}-cover.pdf"
+            write_atomically(path, data)
+            outputs.append(Output(path, len(data)))
+    return BuildResult(outputs, findings)

@@ -25,7 +25,7 @@ BOOK_KEYS = {
 SECTION_KEYS = {
     "book": BOOK_KEYS,
     "manuscript": {"chapters"},
-    "print": {"trim"},
+    "print": {"trim", "profile", "bleed", "paper", "isbn", "pdf_variant", "icc_profile"},
     "epub": {"hyphenate", "narrow_spaces"},
 }
 
@@ -50,6 +50,16 @@ TRIM_PRESETS_MM = {
     "150x225mm": (150.0, 225.0),
     "110x180mm": (110.0, 180.0),
 }
+# What a print target needs (see octavo.pdf.profiles); `digital` is the on-screen PDF.
+PROFILES = ("digital", "kdp", "ingramspark", "proof")
+# Paper thickness per page in inches (KDP's figures), for the spine of the cover.
+PAPER_INCHES_PER_PAGE = {"white": 0.002252, "cream": 0.0025, "color": 0.002347}
+# The PDF variants WeasyPrint writes; one per file.
+PDF_VARIANTS = (
+    "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u", "pdf/a-1a", "pdf/a-2a", "pdf/a-3a",
+    "pdf/a-4e", "pdf/a-4f", "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g",
+)
+_LENGTH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|in|pt)\s*$", re.IGNORECASE)
 _TRIM_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(mm|in)\s*$", re.IGNORECASE)
 
 # BCP 47 well-formedness (RFC 5646 langtag production, without extlang and grandfathered tags).
@@ -88,6 +98,13 @@ class Metadata:
 class PrintSettings:
     trim_name: str = "130x210mm"
     trim_mm: tuple[float, float] = TRIM_PRESETS_MM["130x210mm"]
+    profile: str = "digital"
+    bleed_mm: float | None = None  # None: the profile's default
+    paper: str = "white"  # a PAPER_INCHES_PER_PAGE name, or a number as text
+    paper_inches_per_page: float = PAPER_INCHES_PER_PAGE["white"]
+    isbn: str | None = None  # the print edition's ISBN-13, digits only (the EPUB's is [book] isbn)
+    pdf_variant: str | None = None  # None: the profile's variant
+    icc_profile: Path | None = None  # absolute, checked to exist inside the project
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,14 @@ def parse_trim(value: str) -> tuple[float, float]:
         raise ValueError(value)
     scale = 25.4 if match[3].lower() == "in" else 1.0
     return (float(match[1]) * scale, float(match[2]) * scale)
+
+
+def parse_length_mm(value: str) -> float:
+    """A length such as ``3mm``, ``0.125in`` or ``9pt`` in millimetres."""
+    match = _LENGTH_RE.match(value)
+    if not match:
+        raise ValueError(value)
+    return float(match[1]) * {"mm": 1.0, "in": 25.4, "pt": 25.4 / 72}[match[2].lower()]
 
 
 def normalize_isbn13(value: str) -> str:
@@ -211,7 +236,7 @@ def load_config(root: Path) -> Config:
     return Config(
         root=root,
         metadata=metadata,
-        print=_print_settings(data.get("print", {}), source),
+        print=_print_settings(data.get("print", {}), root, source),
         epub=_epub_settings(data.get("epub", {}), metadata.language, source),
         chapters=_chapter_list(data.get("manuscript", {}), root, source),
     )
@@ -314,14 +339,67 @@ def _metadata(book: dict, root: Path, source: _Source) -> Metadata:
     )
 
 
-def _print_settings(table: dict, source: _Source) -> PrintSettings:
+def _print_settings(table: dict, root: Path, source: _Source) -> PrintSettings:
+    def error(message: str, key: str) -> OctavoError:
+        return source.error(message, key, "print")
+
     trim = table.get("trim", PrintSettings.trim_name)
     try:
         trim_mm = parse_trim(str(trim))
     except ValueError:
         presets = ", ".join(TRIM_PRESETS_MM)
-        raise source.error(f"unknown trim '{trim}': use one of {presets}, or WxH in mm or in", "trim", "print")
-    return PrintSettings(trim_name=str(trim), trim_mm=trim_mm)
+        raise error(f"unknown trim '{trim}': use one of {presets}, or WxH in mm or in", "trim")
+
+    profile = _string(table, "profile", source, "print") or PrintSettings.profile
+    if profile not in PROFILES:
+        nearest = difflib.get_close_matches(profile, PROFILES, n=1)
+        hint = f" (did you mean '{nearest[0]}'?)" if nearest else ""
+        raise error(f"unknown print profile '{profile}'{hint}: choose from {', '.join(PROFILES)}", "profile")
+
+    bleed_mm = None
+    if "bleed" in table:
+        try:
+            bleed_mm = parse_length_mm(str(table["bleed"]))
+        except ValueError:
+            raise error(f"'bleed' must be a length such as \"3mm\" or \"0.125in\", not {table['bleed']!r}", "bleed")
+
+    paper = table.get("paper", PrintSettings.paper)
+    if isinstance(paper, (int, float)) and not isinstance(paper, bool) and 0 < paper < 0.01:
+        paper_inches = float(paper)
+    elif paper in PAPER_INCHES_PER_PAGE:
+        paper_inches = PAPER_INCHES_PER_PAGE[paper]
+    else:
+        raise error(f"'paper' must be {', '.join(PAPER_INCHES_PER_PAGE)} or the thickness of a page in inches "
+                    f"(such as 0.0025), not {paper!r}", "paper")
+
+    isbn = _string(table, "isbn", source, "print")
+    if isbn is not None:
+        try:
+            isbn = normalize_isbn13(isbn)
+        except ValueError as exception:
+            raise error(f"invalid print ISBN '{table['isbn']}': {exception}", "isbn")
+
+    variant = _string(table, "pdf_variant", source, "print")
+    if variant is not None:
+        variant = variant.lower()
+        if variant not in PDF_VARIANTS:
+            raise error(f"unknown pdf_variant '{table['pdf_variant']}': choose from {', '.join(PDF_VARIANTS)}",
+                        "pdf_variant")
+
+    icc = _string(table, "icc_profile", source, "print")
+    icc_path = None
+    if icc is not None:
+        icc_path = (root / icc).resolve()
+        if not icc_path.is_relative_to(root):
+            raise error(f"icc_profile '{icc}' is outside the project (refused)", "icc_profile")
+        if not icc_path.is_file():
+            raise error(f"icc_profile '{icc}' not found", "icc_profile")
+        if icc_path.read_bytes()[36:40] != b"acsp" or icc_path.read_bytes()[16:20] != b"CMYK":
+            raise error(f"icc_profile '{icc}' is not a CMYK ICC profile", "icc_profile")
+
+    return PrintSettings(trim_name=str(trim), trim_mm=trim_mm, profile=profile, bleed_mm=bleed_mm,
+                         paper=str(paper), paper_inches_per_page=paper_inches, isbn=isbn,
+                         pdf_variant=variant, icc_profile=icc_path)
 
 
 def _epub_settings(table: dict, language: str, source: _Source) -> EpubSettings:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ebooklib import epub
 
 from . import __version__
 from .cache import DiskCache
+from .cover import front_cover_jpeg
 from .fonts import EmbeddedFont, epub_fonts
 from .hyphenation import hyphenate_fragment
 from .messages import messages_for
@@ -124,7 +125,7 @@ def _ncx_toc(entries, href) -> list:
     return toc
 
 
-def build_package(book: Book, font_cache: DiskCache) -> epub.EpubBook:
+def build_package(book: Book, font_cache: DiskCache, moment: datetime | None = None) -> epub.EpubBook:
     env = environment(book.root)
     context = book_context(book)
     t = context["t"]
@@ -168,16 +169,24 @@ def build_package(book: Book, font_cache: DiskCache) -> epub.EpubBook:
         spine.append(item)
         return item
 
-    if book.metadata.cover is not None:
-        cover = book.metadata.cover
-        cover_name = "images/cover" + cover.suffix.lower()
-        cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=media_type(cover),
-                                   content=cover.read_bytes())
-        cover_item.properties = ["cover-image"]
-        package.add_item(cover_item)
-        package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-        document("cover", "cover.xhtml", "_cover.html.j2", t["cover"], cover_href=cover_name)
-        landmarks.append(Landmark("cover", "cover.xhtml", t["cover"]))
+    # The book's cover image, or else a typographic front drawn from the metadata (as on the print
+    # cover), cached with the fonts: a rebuild does not rasterise it again.
+    cover = book.metadata.cover
+    if cover is not None:
+        cover_name, cover_type, cover_data = "images/cover" + cover.suffix.lower(), media_type(cover), cover.read_bytes()
+        cover_context = {}
+    else:
+        cover_name, cover_type = "images/cover.jpg", "image/jpeg"
+        cover_data = front_cover_jpeg(book, moment or datetime.fromtimestamp(0, UTC), cache=font_cache)
+        # The picture is all text: its alternative names the title and the authors on it.
+        by = f" {t['by']} " if t["by"] else ", "
+        cover_context = {"meta": replace(book.metadata, title=book.metadata.title + by + ", ".join(book.metadata.authors))}
+    cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type, content=cover_data)
+    cover_item.properties = ["cover-image"]
+    package.add_item(cover_item)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    document("cover", "cover.xhtml", "_cover.html.j2", t["cover"], cover_href=cover_name, **cover_context)
+    landmarks.append(Landmark("cover", "cover.xhtml", t["cover"]))
 
     document("titlepage", "titlepage.xhtml", "_titlepage.html.j2", book.metadata.title)
     document("copyright", "copyright.xhtml", "_copyright.html.j2", t["copyright"])
@@ -227,7 +236,7 @@ def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
 
 
 def write_epub(book: Book, modified: datetime, cache_dir: Path | None = None) -> bytes:
-    package = build_package(book, DiskCache(cache_dir))
+    package = build_package(book, DiskCache(cache_dir), modified)
     raw = io.BytesIO()
     writer = epub.EpubWriter(raw, package, {
         "epub3_pages": False,  # ebooklib's page-list takes every element with epub:type and an id

@@ -42,6 +42,12 @@ _NOTEREF_NUMBER_RE = re.compile(r'(role="doc-noteref">)(\d+)(</a>)')
 # C0 control characters other than tab and newline are not allowed in XML.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+# Print HTML carries each block's manuscript line, so a defect found after layout can name it;
+# the EPUB drops the attribute (octavo.project.numbered_html).
+SOURCE_LINE_ATTRIBUTE = "data-line"
+SOURCE_LINE_BLOCKS = {"paragraph_open", "heading_open", "list_item_open", "blockquote_open", "dt_open", "dd_open",
+                      "table_open"}
+
 
 @dataclass(frozen=True)
 class ChapterSource:
@@ -205,10 +211,14 @@ class _ChapterRenderer:
         """Ids, link targets and image paths, set on the tokens before rendering."""
         block = None
         heading_texts: dict[str, int] = {}
+        in_notes = False
         for index, token in enumerate(self.tokens):
             if token.map:
                 block = token
             line = token.map[0] + 1 if token.map else None
+            in_notes = token.type == "footnote_block_open" or (in_notes and token.type != "footnote_block_close")
+            if line is not None and token.type in SOURCE_LINE_BLOCKS and not token.hidden and not in_notes:
+                token.attrSet(SOURCE_LINE_ATTRIBUTE, str(line))
             if token.type == "heading_open":
                 inline = self.tokens[index + 1]
                 explicit = token.attrGet("id")

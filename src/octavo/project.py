@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -9,7 +10,7 @@ from typing import Callable
 from .cache import DiskCache, content_key
 from .config import load_config
 from .errors import OctavoError
-from .markdown import ChapterSource, parse_chapter, renumber_notes
+from .markdown import SOURCE_LINE_ATTRIBUTE, ChapterSource, parse_chapter, renumber_notes
 from .model import Book, Chapter
 from .resources import stylesheet_references
 from .slug import slugify
@@ -116,5 +117,11 @@ def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
     return Book(config=config, chapters=chapters, stylesheets=stylesheets, stylesheet_assets=assets)
 
 
-def numbered_html(chapter: Chapter) -> str:
-    return renumber_notes(chapter.html, chapter.first_note_number - 1)
+_SOURCE_LINE_RE = re.compile(rf' {SOURCE_LINE_ATTRIBUTE}="\d+"')
+
+
+def numbered_html(chapter: Chapter, *, source_lines: bool = False) -> str:
+    """The chapter's HTML with the book's note numbers; with the manuscript line of each block
+    (``data-line``) only when asked, for the print HTML."""
+    html = renumber_notes(chapter.html, chapter.first_note_number - 1)
+    return html if source_lines else _SOURCE_LINE_RE.sub("", html)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -63,17 +64,20 @@ class FolioStyle:
 def assemble(
     parts: Sequence[bytes],
     *,
-    blank_after: Sequence[bool],
+    blank_after: Sequence[int],
     folios: Sequence[str | None],
     folio_style: FolioStyle | None,
     outline: Sequence[OutlineEntry],
     link_prefix: str = "octavo-dest:",
+    links: bool = True,
 ) -> bytes:
     """Return one PDF made of ``parts`` (WeasyPrint PDFs, in reading order).
 
-    ``blank_after[i]`` inserts a blank page after part ``i``; ``folios`` has one entry per
-    page of the result (None: no folio); document metadata comes from part 0. Links whose URI
-    starts with ``link_prefix`` become go-to actions to the named destination that follows it.
+    ``blank_after[i]`` is the number of blank pages after part ``i`` (a bool counts as 0 or 1);
+    ``folios`` has one entry per page of the result (None: no folio); document metadata comes
+    from part 0. Links whose URI starts with ``link_prefix`` become go-to actions to the named
+    destination that follows it; ``links=False`` removes every link annotation instead (for
+    printers that refuse them; untagged parts only, as a structure tree refers to its links).
     The same inputs give the same bytes. Raises ValueError for inconsistent input, including
     a link or outline entry naming a destination that no part defines.
     """
@@ -93,20 +97,31 @@ def assemble(
         part_pages = _copy_pages(sources, blank_after, book)
         if len(folios) != len(book.pages):
             raise ValueError(f"folios has {len(folios)} entries for {len(book.pages)} pages")
+        if not links and any(tagged):
+            raise ValueError("links=False with tagged parts: the structure tree refers to the links")
         destinations = _merge_destinations(sources, book)
-        _rewrite_cross_part_links(book, destinations, link_prefix)
+        if links:
+            _rewrite_cross_part_links(book, destinations, link_prefix)
+        else:
+            _remove_annotations(book)
         _build_outline(book, outline, destinations)
+        _share_color_profiles(book)
         if all(tagged):
             _merge_structure_trees(sources, part_pages, book)
         if folio_style is not None:
             _draw_folios(book, folios, folio_style)
+        _make_document_id_stable(book)
         output = io.BytesIO()
+        version = max(source.pdf_version for source in sources)
         book.save(
             output,
-            min_version=max(source.pdf_version for source in sources),
+            min_version=version,
+            force_version=version,
             deterministic_id=True,
             compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            # Object streams are PDF 1.5; PDF/X-1a, X-3 and A-1b parts are 1.4 and must stay so.
+            object_stream_mode=pikepdf.ObjectStreamMode.generate if version >= "1.5"
+            else pikepdf.ObjectStreamMode.disable,
         )
     return output.getvalue()
 
@@ -135,6 +150,20 @@ def _copy_document_metadata(source: pikepdf.Pdf, book: pikepdf.Pdf) -> None:
             book.Root[key] = _copy_foreign(book, source, value) if is_container else value
 
 
+def _make_document_id_stable(book: pikepdf.Pdf) -> None:
+    """WeasyPrint's PDF/X-4 and X-5g metadata carry a random ``xmpMM:DocumentID``; derive it
+    from the pages' content instead, so the same sources give the same bytes."""
+    if "/Metadata" not in book.Root or b"DocumentID" not in book.Root.Metadata.read_bytes():
+        return
+    digest = hashlib.sha256()
+    for page in book.pages:
+        contents = page.obj.get("/Contents", Array())
+        for stream in (contents if isinstance(contents, Array) else [contents]):
+            digest.update(stream.read_raw_bytes())
+    with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["xmpMM:DocumentID"] = f"xmp.did:{uuid.UUID(bytes=digest.digest()[:16])}"
+
+
 def _copy_pages(
     sources: Sequence[pikepdf.Pdf], blank_after: Sequence[bool], book: pikepdf.Pdf
 ) -> list[list[pikepdf.Page]]:
@@ -145,7 +174,7 @@ def _copy_pages(
         for page in source.pages:  # append, not extend: the destinations are merged below
             book.pages.append(page)
         part_pages.append(list(book.pages[start:]))
-        if blank:
+        for _ in range(int(blank)):
             last_page = book.pages[-1].obj
             blank_page = Dictionary(Type=Name.Page, Resources=Dictionary())
             for box in _PAGE_BOXES:
@@ -225,6 +254,33 @@ def _rewrite_cross_part_links(
             if "/Contents" in annotation:
                 # The tagged link's alternate text; WeasyPrint gives internal links the id.
                 annotation.Contents = key
+
+
+def _share_color_profiles(book: pikepdf.Pdf) -> None:
+    """One copy of each ICC profile: every part embeds the output intent's profile again (a
+    CMYK profile is 0.1-0.5 MB) in the colour spaces of its pages' shared resources."""
+    first: dict[bytes, pikepdf.Object] = {}
+    intents = book.Root.get("/OutputIntents", ())
+    for intent in intents:
+        if "/DestOutputProfile" in intent:
+            profile = intent.DestOutputProfile
+            first.setdefault(hashlib.sha256(profile.read_raw_bytes()).digest(), profile)
+    done: set[tuple[int, int]] = set()
+    for page in book.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or not resources.is_indirect or resources.objgen in done:
+            continue
+        done.add(resources.objgen)
+        for space in resources.get("/ColorSpace", {}).values():
+            if isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased:
+                digest = hashlib.sha256(space[1].read_raw_bytes()).digest()
+                space[1] = first.setdefault(digest, space[1])
+
+
+def _remove_annotations(book: pikepdf.Pdf) -> None:
+    for page in book.pages:
+        if "/Annots" in page.obj:
+            del page.obj["/Annots"]
 
 
 def _build_outline(

@@ -31,11 +31,15 @@ from ..cache import DiskCache, content_key
 from ..clock import iso
 from ..errors import OctavoError
 from ..model import Book, Chapter
+from ..preflight import Finding
+from ..preflight.boxes import LiveArea, measure_pages
+from ..preflight.layout import layout_findings
 from ..project import numbered_html, project_stylesheets
 from ..render import book_context, chapter_headings, environment, retarget_links
 from ..resources import SandboxFetcher
 from ..theme import CSS_DIR, TEXT_FAMILY, THEME_DIR, THEME_STYLES, font_face_css, font_faces, font_roots
 from .assemble import FolioStyle, OutlineEntry, assemble
+from .profiles import PrintTarget
 
 _NOTEREF_RE = re.compile(
     r'<a href="#(?P<note>[^"]+)" id="(?P<ref>[^"]+)" class="noteref" epub:type="noteref" '
@@ -48,12 +52,16 @@ PART_MAX_CHARACTERS = 600_000
 MM = 72 / 25.4
 FOLIO_SIZE_PT = 9
 FOLIO_BASELINE_MM = 11
+FOLIO_DESCENT_EM = 0.3  # how far a folio's digits and punctuation may reach below the baseline
+FOLIO_CLEARANCE_MM = 2  # above a printer's minimum bottom margin, for the descenders
 
 
 @dataclass(frozen=True)
 class PdfResult:
     data: bytes
     pages: int
+    live_area: LiveArea  # text's closest approach to each trim edge, folios included
+    findings: list[Finding]  # what the laid-out pages showed (defects, image resolution), by book page
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class PartLayout:
     pages: int
     blank: tuple[bool, ...]  # per page: a blank page WeasyPrint inserted for a recto start
     anchors: dict[str, int]  # element id → page index in the part
+    live_area: LiveArea
+    findings: tuple[Finding, ...]  # pages 1-based in the part
 
 
 def print_body(chapter: Chapter) -> str:
@@ -80,25 +90,24 @@ def print_body(chapter: Chapter) -> str:
         return (f'<span class="footnote" id="{note_id}" data-number="{match["number"]}" role="doc-footnote">'
                 f'{content.strip()}</span>')
 
-    return _NOTEREF_RE.sub(footnote, numbered_html(chapter))
+    return _NOTEREF_RE.sub(footnote, numbered_html(chapter, source_lines=True))
 
 
-def stylesheet_sources(book: Book) -> list[str | Path]:
+def stylesheet_sources(book: Book, target: PrintTarget) -> list[str | Path]:
     """The print stylesheets in cascade order: generated CSS as text, files as paths."""
-    width, height = book.config.print.trim_mm
     return [
         font_face_css(lambda face: face.path.as_uri()),
         *(CSS_DIR / name for name in THEME_STYLES["pdf"]),
-        f"@page {{ size: {width:g}mm {height:g}mm; }}",
+        target.page_css(),
         *project_stylesheets(book, "pdf"),
     ]
 
 
-def standalone_print_html(book: Book, moment: datetime) -> str:
+def standalone_print_html(book: Book, moment: datetime, target: PrintTarget) -> str:
     """The print HTML with its stylesheets linked in, for laying out with the stock ``weasyprint``
     command (the benchmark's baseline); the PDF the build writes does not go this way."""
     links = "".join(f'<link rel="stylesheet" href="{source.as_uri()}"/>\n' if isinstance(source, Path)
-                    else f"<style>{source}</style>\n" for source in stylesheet_sources(book))
+                    else f"<style>{source}</style>\n" for source in stylesheet_sources(book, target))
     html = PrintHtml(book, moment).render(book.chapters, front=True)
     return html.replace("</head>", links + "</head>", 1)
 
@@ -136,39 +145,46 @@ class PrintHtml:
             return f"#{element_id}" if element_id in local_ids else f"{LINK_PREFIX}{element_id}"
 
         return self.template.render(
-            self.context, front=front, chapters=chapters, page_of=page_of,
+            self.context, front=front, chapters=chapters, page_of=page_of, source_files=True,
             print_body=lambda chapter: retarget_links(print_body(chapter), local_ids, href),
             href=lambda chapter, element_id: href(element_id))
 
 
-def lay_out_part(html: str, base_url: str, roots: list[Path], sources: list[str | Path]) -> PartLayout:
+def lay_out_part(html: str, base_url: str, roots: list[Path], sources: list[str | Path], tagged: bool,
+                 variant: str | None) -> PartLayout:
     """One part through WeasyPrint; runs in a worker process."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = SandboxFetcher(roots)
     font_config = FontConfiguration()
-    stylesheets = [CSS(filename=source, url_fetcher=fetcher, font_config=font_config) if isinstance(source, Path)
-                   else CSS(string=source, base_url=THEME_DIR.as_uri() + "/", url_fetcher=fetcher,
-                            font_config=font_config)
+    color_profiles: dict = {}  # filled by @color-profile rules; the document takes the output intent from it
+    shared = {"url_fetcher": fetcher, "font_config": font_config, "color_profiles": color_profiles}
+    stylesheets = [CSS(filename=source, **shared) if isinstance(source, Path)
+                   else CSS(string=source, base_url=THEME_DIR.as_uri() + "/", **shared)
                    for source in sources]
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=stylesheets, font_config=font_config)
+        stylesheets=stylesheets, font_config=font_config, color_profiles=color_profiles)
     if fetcher.refused:
         raise OctavoError("the book refers to " + "; ".join(sorted(set(fetcher.refused))))
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
+    live_area, image_findings = measure_pages(document.pages)
     return PartLayout(
-        pdf=document.write_pdf(pdf_tags=True),
+        pdf=document.write_pdf(pdf_tags=tagged, pdf_variant=variant),
         pages=len(document.pages),
         blank=tuple(page._page_box.page_type.blank for page in document.pages),
         anchors=anchors,
+        live_area=live_area,
+        findings=tuple(image_findings + layout_findings(document)),
     )
 
 
-def layout_salt(sources: list[str | Path]) -> str:
-    """Everything besides a part's HTML that its layout depends on: the stylesheets (and the code)."""
-    return content_key(*(source.read_bytes() if isinstance(source, Path) else source for source in sources))
+def layout_salt(sources: list[str | Path], target: PrintTarget) -> str:
+    """Everything besides a part's HTML that its layout depends on: the stylesheets, the PDF
+    variant (and the code)."""
+    return content_key(f"tagged={target.tagged}", f"variant={target.variant}",
+                       *(source.read_bytes() if isinstance(source, Path) else source for source in sources))
 
 
 def _use_temporary_folder(folder: str) -> None:
@@ -204,17 +220,28 @@ def lay_out_parts(htmls: list[str], arguments: tuple, cache: DiskCache, salt: st
     return [layouts[index] for index in range(len(htmls))]
 
 
-def folio_style(book: Book) -> FolioStyle:
-    width, _ = book.config.print.trim_mm
+def folio_style(target: PrintTarget) -> FolioStyle:
+    """Folios at the foot, centred; raised above the profile's minimum bottom margin if need be."""
+    width, _ = target.trim_mm
     text_face = next(face for face in font_faces() if face.family == TEXT_FAMILY and face.style == "normal")
-    return FolioStyle(font_path=text_face.path, size_pt=FOLIO_SIZE_PT, baseline_from_bottom_pt=FOLIO_BASELINE_MM * MM,
+    minimum_mm = max(target.profile.min_margins_in(0, target.bleed_mm > 0).values(), default=0) * 25.4
+    baseline_mm = max(FOLIO_BASELINE_MM, minimum_mm + FOLIO_CLEARANCE_MM)
+    return FolioStyle(font_path=text_face.path, size_pt=FOLIO_SIZE_PT, baseline_from_bottom_pt=baseline_mm * MM,
                       recto_x_pt=width * MM / 2, verso_x_pt=width * MM / 2)
 
 
-def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | None = None) -> PdfResult:
-    sources = stylesheet_sources(book)
-    arguments = (book.root.as_uri() + "/", sandbox_roots(book), sources)
-    cache, salt = DiskCache(cache_dir), layout_salt(sources)
+def trailing_blank_pages(target: PrintTarget, pages: int) -> int:
+    """Blank pages the profile wants at the end of a book of ``pages`` pages."""
+    if target.profile.last_page_blank:
+        return 1 if pages % 2 else 2
+    return pages % 2 if target.profile.even_pages else 0
+
+
+def write_pdf(book: Book, moment: datetime, target: PrintTarget, *, jobs: int = 1,
+              cache_dir: Path | None = None) -> PdfResult:
+    sources = stylesheet_sources(book, target)
+    arguments = (book.root.as_uri() + "/", sandbox_roots(book), sources, target.tagged, target.variant)
+    cache, salt = DiskCache(cache_dir), layout_salt(sources, target)
     print_html = PrintHtml(book, moment)
     body = lay_out_parts([print_html.render(chapters) for chapters in book_parts(book)], arguments, cache, salt, jobs)
 
@@ -235,11 +262,25 @@ def write_pdf(book: Book, moment: datetime, *, jobs: int = 1, cache_dir: Path | 
     # The contents' page numbers are known now; an edit that moves none of them reuses the front.
     front, = lay_out_parts([print_html.render([], front=True, page_of=page_of)], arguments, cache, salt, 1)
     front_folios = [None] * (front.pages + front.pages % 2)
-    blank_after = [front.pages % 2 == 1] + [layout.pages % 2 == 1 and index < len(body) - 1
-                                             for index, layout in enumerate(body)]
+    trailing = trailing_blank_pages(target, len(front_folios) + len(folios))
+    blank_after = [front.pages % 2] + [layout.pages % 2 if index < len(body) - 1 else trailing
+                                       for index, layout in enumerate(body)]
+    folios += [None] * trailing
     outline = [OutlineEntry(heading.text, heading.level, heading.id)
-               for chapter in book.chapters for heading in chapter_headings(chapter)]
+               for chapter in book.chapters for heading in chapter_headings(chapter)] if target.profile.outline else []
+    style = folio_style(target)
     data = assemble([front.pdf] + [layout.pdf for layout in body], blank_after=blank_after,
-                    folios=front_folios + folios, folio_style=folio_style(book), outline=outline,
-                    link_prefix=LINK_PREFIX)
-    return PdfResult(data=data, pages=len(front_folios) + len(folios))
+                    folios=front_folios + folios, folio_style=style, outline=outline,
+                    link_prefix=LINK_PREFIX, links=target.profile.links or target.tagged)
+
+    findings = list(front.findings)
+    live_area = front.live_area
+    first_page = len(front_folios) + 1
+    for index, layout in enumerate(body):
+        findings += [finding.on_page(first_page - 1) for finding in layout.findings]
+        live_area = live_area.union(layout.live_area)
+        first_page += layout.pages + blank_after[index + 1]
+    if any(folios):
+        folio_bottom_in = (style.baseline_from_bottom_pt - style.size_pt * FOLIO_DESCENT_EM) / 72
+        live_area = live_area.with_folios(folio_bottom_in)
+    return PdfResult(data=data, pages=len(front_folios) + len(folios), live_area=live_area, findings=findings)
