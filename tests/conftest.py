@@ -46,16 +46,22 @@ def fixed_epoch():
         yield
 
 
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory, fixed_epoch) -> Built:
-    """The repository's own sample book: the Swedish op-ed."""
-    project = tmp_path_factory.mktemp("sample")
+def copy_sample(project: Path) -> Path:
+    """A copy of the repository's own sample book project (not its build/) at ``project``."""
+    project.mkdir(parents=True, exist_ok=True)
     for name in ("book.toml", "manuscript", "styles"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, project / name)
         elif source.exists():
             shutil.copy(source, project / name)
+    return project
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory, fixed_epoch) -> Built:
+    """The repository's own sample book: the Swedish op-ed."""
+    project = copy_sample(tmp_path_factory.mktemp("sample"))
     return build_project(project, project / "build")
 
 

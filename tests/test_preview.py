@@ -17,8 +17,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import watchfiles
 
-from octavo.preview import PreviewServer
+from octavo.preview import PreviewServer, ProjectWatcher
 from octavo.preview.site import static_file
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -221,6 +222,38 @@ def test_a_style_or_template_edit_reaches_every_page(server, project):
         assert json.loads(stream.wait_for("reload")) == after
     finally:
         stream.close()
+
+
+def test_a_save_while_the_watch_restarts_is_not_missed(project, monkeypatch):
+    """A new folder sets the recursive watch up again; a save made before that is done is seen by
+    no watch, so the change that caused it is reported only then (setting up is slow here)."""
+    watch = watchfiles.watch
+
+    def slow_watch(*paths, recursive, **options):
+        if recursive:
+            time.sleep(0.5)
+        return watch(*paths, recursive=recursive, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", slow_watch)
+    stop = threading.Event()
+    watcher = ProjectWatcher(project).start(stop)
+    batches: queue.Queue = queue.Queue()  # when each change was reported
+
+    def listen() -> None:
+        for _ in watcher.changes(stop):
+            batches.put(time.monotonic())
+
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        (project / "templates").mkdir()
+        time.sleep(0.2)  # the root watch has seen the folder; the recursive one is not yet on it
+        (project / "templates" / "preview.html.j2").write_text("<!DOCTYPE html>\n", encoding="utf-8")
+        saved = time.monotonic()
+        while batches.get(timeout=TIMEOUT) < saved:  # a rebuild that reads the project after the save
+            pass
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def test_a_page_that_missed_a_change_reloads_when_it_connects(server):

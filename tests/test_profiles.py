@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from checkers import pdf_fonts, running_in_ci
 from click.testing import CliRunner
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, copy_sample
 
 from octavo.build import build
 from octavo.cli import main
@@ -56,11 +56,7 @@ def build_profile(project: Path, profile: str, output: Path | None = None) -> Pr
 
 
 def sample_project(destination: Path) -> Path:
-    project = destination / "sample"
-    project.mkdir(parents=True)
-    for name in ("manuscript", "styles"):
-        shutil.copytree(REPO / name, project / name)
-    shutil.copy(REPO / "book.toml", project / "book.toml")
+    project = copy_sample(destination / "sample")
     if TEST_ICC.is_file():
         (project / "print").mkdir()
         shutil.copy(TEST_ICC, project / "print" / "cmyk.icc")

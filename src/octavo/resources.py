@@ -92,6 +92,10 @@ _SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "audio", "v
 SVG_DEFAULT_FONT = '"EB Garamond", "Octavo Fallback Serif", serif'
 
 
+# Elements that draw the resource their href names.
+_SVG_EMBEDDERS = {"image", "feImage"}
+
+
 def sanitize_svg(data: bytes) -> bytes:
     """The SVG without scripts, event handlers or references to anything outside itself."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
@@ -112,6 +116,9 @@ def sanitize_svg(data: bytes) -> bytes:
                 del element.attrib[name]
             elif local_name == "href" and not value.startswith("#"):
                 del element.attrib[name]
+                if local in _SVG_EMBEDDERS:  # nothing left to draw: WeasyPrint would log an error
+                    element.getparent().remove(element)
+                    break
             elif "url(" in value.replace(" ", "") and not re.search(r"url\(\s*['\"]?#", value):
                 del element.attrib[name]
         if local == "style" and element.text and "url(" in element.text:

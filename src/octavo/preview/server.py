@@ -44,7 +44,7 @@ from .site import (
     static_file,
     static_resource,
 )
-from .watch import ProjectWatcher
+from .watch import ProjectWatcher, book_inputs
 
 Log = Callable[[str, str], None]  # (kind: "info" | "ok" | "warning" | "error", message)
 
@@ -154,6 +154,7 @@ class PreviewServer:
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> PreviewServer:
         if self.watch:
+            self._watcher.watch_also(book_inputs(self.root))  # watched from the start: no restart after it
             self._watcher.start(self._stop)  # in place before the first render: no save is missed
         self.refresh([])
         self._spawn("http", lambda: self.httpd.serve_forever(poll_interval=0.2))

@@ -6,6 +6,11 @@ creation or removal of a watched folder), and the folders the book is read from,
 (``manuscript/``, ``styles/``, ``templates/`` and any other top-level folder its images live
 in). Nothing else under the root is watched, so a ``.venv`` or ``node_modules`` beside the
 book costs nothing, and the output folder (``build/``) is ignored wherever it is.
+
+When the set of folders changes, the recursive watch is set up again. A save made meanwhile is
+not seen by any watch (and ``watchfiles`` drops what the old one had not yet reported), so what
+caused the restart is reported only once the new watch is in place: the rebuild it triggers
+reads the project after that, and every later save is seen.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class ProjectWatcher:
         self._extra_files: set[str] = set()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._restart = threading.Event()
+        self._held: set[tuple[watchfiles.Change, str]] = set()  # why the tree watch restarts
+        self._held_lock = threading.Lock()
         self._filter = watchfiles.DefaultFilter()
         self._threads: list[threading.Thread] = []
         self._watching: set[str] = set()
@@ -76,8 +83,10 @@ class ProjectWatcher:
                 dirs.add(parts[0])
         self._extra_files = files
         if dirs != self._extra_dirs:
+            changed = {(watchfiles.Change.modified, str(self.root / name)) for name in dirs ^ self._extra_dirs}
             self._extra_dirs = dirs
-            self._restart.set()
+            if self._threads:  # before start() the first watch simply includes them
+                self._restart_for(changed)
 
     def tree_names(self) -> list[str]:
         return [*TREE_DIRS, *sorted(self._extra_dirs)]
@@ -92,13 +101,18 @@ class ProjectWatcher:
         name = Path(path).name
         if Path(path).parent != self.root or self._ignored(change, path):
             return False
-        if name in self.tree_names():
-            self._restart.set()  # a watched folder appeared, went or was replaced
-            return True
+        if name in self.tree_names():  # a watched folder appeared, went or was replaced
+            self._restart_for({(change, path)})
+            return False
         return name in ROOT_FILES or name in self._extra_files
 
     def _tree_filter(self, change: watchfiles.Change, path: str) -> bool:
         return not self._ignored(change, path)
+
+    def _restart_for(self, changes: set[tuple[watchfiles.Change, str]]) -> None:
+        with self._held_lock:
+            self._held |= changes
+            self._restart.set()
 
     # -- the watchers ----------------------------------------------------------------------
     def _watch(self, name: str, paths: list[Path], stop: _Either, *, recursive: bool, watch_filter) -> None:
@@ -114,6 +128,12 @@ class ProjectWatcher:
                 self._in_place(name)
 
     def _in_place(self, name: str) -> None:
+        if name == "tree":
+            with self._held_lock:
+                # A restart asked for since this watch was set up is held until the next one is.
+                if self._held and not self._restart.is_set():
+                    self._queue.put(self._held)
+                    self._held = set()
         if name not in self._watching:
             self._watching.add(name)
             if self._watching >= {"root", "tree"}:
@@ -234,6 +254,7 @@ def watch_build(root: Path, report: Callable[[Rebuild], None], *, stop: threadin
             report(Rebuild(changed, time.monotonic() - started, error=f"internal error: {error!r}"))
         watcher.watch_also(book_inputs(root))
 
+    watcher.watch_also(book_inputs(root))  # watched from the start: no restart after the first build
     watcher.start(stop)  # before the first build: a save during it is built next
     try:
         run([])
