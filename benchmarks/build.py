@@ -6,7 +6,7 @@ Usage: .venv/bin/python benchmarks/build.py PROJECT_DIR [--jobs N] [--runs K] [-
 The project is copied to a temporary folder first (without its ``build/``), so PROJECT_DIR is
 only read. Every build runs as a child process: its wall time includes interpreter start-up
 and imports, and its peak memory is the sum of the proportional set size (PSS) of the process
-and all its children (the PDF layout workers), sampled every 50 ms. A "full" build starts with no cache.
+and all its children (the PDF layout workers), sampled once a second. A "full" build starts with no cache.
 
 --baselines  also times pandoc (EPUB), the stock ``weasyprint`` command on the book's single
              print HTML, and Octavo's PDF with --jobs 1, and prints Octavo's figures as ratios.
@@ -48,7 +48,10 @@ from octavo.pdf.layout import standalone_print_html
 from octavo.pdf.profiles import print_target
 from octavo.project import chapter_paths, load_book
 
-SAMPLE_SECONDS = 0.05
+# Reading a process's PSS makes the kernel walk its page tables: about 35 ms for a 750 MB
+# process. Sampled every 50 ms, that took most of a core from a 3-process build; once a
+# second it costs a few percent, and the layout's memory changes over seconds anyway.
+SAMPLE_SECONDS = 1.0
 BIN = Path(sys.executable).parent
 STOCK_HTML = "standalone-print.html"  # in the project root, so relative image paths resolve
 BASELINES = "baselines"  # their outputs, apart from Octavo's in build/

@@ -108,3 +108,14 @@ def test_failed_build_leaves_previous_outputs_untouched(make_project):
     assert run_build(root, "--format", "epub")[0] == 1
     assert epub.read_bytes() == before
     assert sorted(p.name for p in (root / "build").iterdir() if p.name != ".octavo-cache") == ["test.epub"]
+
+
+def test_an_error_in_a_chapter_parsed_in_a_worker_names_its_file_and_line(make_project):
+    """Many chapters are parsed in parallel processes; the message still names the first bad one."""
+    files = {f"manuscript/{n:02}.md": f"# Chapter {n}\n\nText.\n" for n in range(1, 31)}
+    files["manuscript/17.md"] = "# Seventeen\n\nA call[^x].\n"
+    files["manuscript/23.md"] = "# Twenty-three\n\n<b>raw</b>\n"
+    root = make_project(files, OK_TOML)
+    code, output = run_build(root, "--format", "epub", "--jobs", "2")
+    assert code == 1 and "Traceback" not in output
+    assert "manuscript/17.md:3: footnote [^x] is referenced but never defined" in output

@@ -72,7 +72,8 @@ def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Pa
     moment = build_time()
     stage("Reading the manuscript")
     cache_dir = root.resolve() / CACHE_DIR
-    book = load_book(root, warn, cache_dir / "chapters")
+    jobs = jobs or os.cpu_count() or 1
+    book = load_book(root, warn, cache_dir / "chapters", jobs)
     target = print_target(book.config.print, profile)
     output_dir = (output_dir or root / "build").resolve()
     slug = book_slug(book)
@@ -88,7 +89,7 @@ def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Pa
             findings += epubcheck_findings(path)
     if "pdf" in formats or "cover" in formats:
         stage(f"Laying out the PDF ({target.profile.name})")
-        result = write_pdf(book, moment, target, jobs=jobs or os.cpu_count() or 1, cache_dir=cache_dir / "pdf")
+        result = write_pdf(book, moment, target, jobs=jobs, cache_dir=cache_dir / "pdf")
         if "pdf" in formats:
             path = output_dir / target.file_name(slug)
             write_atomically(path, result.data)

@@ -14,6 +14,10 @@ class OctavoError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):
+        # Raised in a worker process, it must reach the parent with its file and line.
+        return type(self), (self.message, self.path, self.line)
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -74,40 +76,59 @@ class ParsedChapter:
     warnings: tuple[str, ...]
 
 
-def parse_cached(source: ChapterSource, cache: DiskCache, book_key: str) -> ParsedChapter:
-    """The chapter from the cache when its source and everything it depends on are unchanged.
+# Fewer chapters to parse than this are parsed in this process: a pool costs more than it saves.
+PARALLEL_PARSE_MIN = 16
+
+
+def _parse(source: ChapterSource, text: str) -> ParsedChapter:
+    warnings: list[str] = []
+    return ParsedChapter(parse_chapter(text, source, warnings.append), tuple(warnings))
+
+
+def parse_chapters(sources: list[ChapterSource], cache: DiskCache, book_key: str, jobs: int = 1) -> list[ParsedChapter]:
+    """Every chapter, from the cache when its source and everything it depends on are unchanged,
+    else parsed (in ``jobs`` processes when there are many); an error names the first chapter
+    in book order that has one.
 
     ``book_key`` stands for what every chapter depends on: the language, the narrow-spaces setting
     and the chapter files' ids.
     """
-    text = read_manuscript(source.path, source.root)
-    key = content_key(book_key, source.relative.as_posix(), source.doc_id, text)
-    parsed = cache.get(key)
-    if parsed is None:
-        warnings: list[str] = []
-        parsed = ParsedChapter(parse_chapter(text, source, warnings.append), tuple(warnings))
-        cache.put(key, parsed)
+    texts = [read_manuscript(source.path, source.root) for source in sources]
+    keys = [content_key(book_key, source.relative.as_posix(), source.doc_id, text)
+            for source, text in zip(sources, texts)]
+    parsed: list[ParsedChapter | None] = [cache.get(key) for key in keys]
+    missing = [index for index, chapter in enumerate(parsed) if chapter is None]
+    for index, chapter in enumerate(parsed):
+        for image in chapter.chapter.images if chapter is not None else ():
+            # The one input outside the file: a cached chapter's images must still exist.
+            if not (sources[index].root / image.path).is_file():
+                raise OctavoError(f"image '{image.path}' not found", sources[index].relative, image.line)
+    if jobs > 1 and len(missing) >= PARALLEL_PARSE_MIN:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = pool.map(_parse, [sources[i] for i in missing], [texts[i] for i in missing],
+                               chunksize=max(1, len(missing) // (4 * jobs)))
+            for index, result in zip(missing, results):
+                parsed[index] = result
     else:
-        for image in parsed.chapter.images:  # the one input outside the file: images must still exist
-            if not (source.root / image.path).is_file():
-                raise OctavoError(f"image '{image.path}' not found", source.relative, image.line)
+        for index in missing:
+            parsed[index] = _parse(sources[index], texts[index])
+    for index in missing:
+        cache.put(keys[index], parsed[index])
     return parsed
 
 
 def load_book(root: Path, warn: Callable[[str], None] = lambda message: None,
-              cache_dir: Path | None = None) -> Book:
+              cache_dir: Path | None = None, jobs: int = 1) -> Book:
     config = load_config(root)
     paths = chapter_paths(config.root, config.chapters)
     ids = doc_ids(paths)
     cache = DiskCache(cache_dir)
     book_key = content_key(config.metadata.language, f"narrow_spaces={config.epub.narrow_spaces}",
                            *(f"{path.relative_to(config.root).as_posix()}={doc_id}" for path, doc_id in ids.items()))
+    sources = [ChapterSource(path=path, root=config.root, doc_id=ids[path], book_lang=config.metadata.language,
+                             doc_ids=ids, narrow_spaces=config.epub.narrow_spaces) for path in paths]
     chapters = []
-    for path in paths:
-        source = ChapterSource(path=path, root=config.root, doc_id=ids[path],
-                               book_lang=config.metadata.language, doc_ids=ids,
-                               narrow_spaces=config.epub.narrow_spaces)
-        parsed = parse_cached(source, cache, book_key)
+    for parsed in parse_chapters(sources, cache, book_key, jobs):
         for message in parsed.warnings:
             warn(message)
         chapters.append(parsed.chapter)
