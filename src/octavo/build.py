@@ -80,7 +80,7 @@ def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Pa
     outputs, findings = [], []
     if "epub" in formats:
         stage("Packaging the EPUB")
-        data = write_epub(book, moment, cache_dir / "fonts")
+        data = write_epub(book, moment, cache_dir / "fonts", jobs)
         path = output_dir / f"{slug}.epub"
         write_atomically(path, data)
         outputs.append(Output(path, len(data)))

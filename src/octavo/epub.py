@@ -125,7 +125,7 @@ def _ncx_toc(entries, href) -> list:
     return toc
 
 
-def build_package(book: Book, font_cache: DiskCache, moment: datetime | None = None) -> epub.EpubBook:
+def build_package(book: Book, font_cache: DiskCache, moment: datetime | None = None, jobs: int = 1) -> epub.EpubBook:
     env = environment(book.root)
     context = book_context(book)
     t = context["t"]
@@ -137,7 +137,7 @@ def build_package(book: Book, font_cache: DiskCache, moment: datetime | None = N
         package.set_direction("rtl")
     _metadata(package, book)
 
-    fonts = epub_fonts(book, font_cache)
+    fonts = epub_fonts(book, font_cache, jobs)
     sheets = stylesheets(book, fonts)
     for index, (name, data) in enumerate(sheets):
         package.add_item(epub.EpubItem(uid=f"css-{index}", file_name=name, media_type="text/css", content=data))
@@ -235,8 +235,8 @@ def _reproducible_zip(data: bytes, stamp: datetime, language: str) -> bytes:
     return output.getvalue()
 
 
-def write_epub(book: Book, modified: datetime, cache_dir: Path | None = None) -> bytes:
-    package = build_package(book, DiskCache(cache_dir), modified)
+def write_epub(book: Book, modified: datetime, cache_dir: Path | None = None, jobs: int = 1) -> bytes:
+    package = build_package(book, DiskCache(cache_dir), modified, jobs)
     raw = io.BytesIO()
     writer = epub.EpubWriter(raw, package, {
         "epub3_pages": False,  # ebooklib's page-list takes every element with epub:type and an id

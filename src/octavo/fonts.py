@@ -8,9 +8,11 @@ only what the text face lacks. The PDF needs none of this: WeasyPrint subsets by
 from __future__ import annotations
 
 import html
-import logging
 import io
+import logging
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,8 +72,9 @@ class EmbeddedFont:
     data: bytes
 
 
-def epub_fonts(book: Book, cache: DiskCache) -> list[EmbeddedFont]:
-    """The faces the EPUB needs, each subset to what it shows.
+def epub_fonts(book: Book, cache: DiskCache, jobs: int = 1) -> list[EmbeddedFont]:
+    """The faces the EPUB needs, each subset to what it shows (faces not cached are subset in
+    ``jobs`` processes: fontTools takes seconds per face on a long book).
 
     The text face always; the fallback face only for characters the text face lacks; the code
     face only when the book has code.
@@ -80,7 +83,7 @@ def epub_fonts(book: Book, cache: DiskCache) -> list[EmbeddedFont]:
     text_faces = [face for face in font_faces() if face.family == TEXT_FAMILY]
     covered = frozenset.intersection(*(_cmap(face.path) for face in text_faces))
     has_code = any("<code" in chapter.html for chapter in book.chapters)
-    fonts = []
+    wanted = []
     for face in font_faces():
         codepoints = used - covered if face.family == FALLBACK_FAMILY else used
         if (face.family == FALLBACK_FAMILY and not codepoints) or (face.family == CODE_FAMILY and not has_code):
@@ -88,9 +91,18 @@ def epub_fonts(book: Book, cache: DiskCache) -> list[EmbeddedFont]:
         stat = face.path.stat()
         key = content_key(face.path.as_posix(), f"{stat.st_size}:{stat.st_mtime_ns}",
                           ",".join(map(str, sorted(codepoints))))
-        data = cache.get(key)
+        wanted.append((face, codepoints, key, cache.get(key)))
+    missing = [(face.path, codepoints) for face, codepoints, _, data in wanted if data is None]
+    if jobs > 1 and len(missing) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            subsets = iter(list(pool.map(subset_font, *zip(*missing))))
+    else:
+        subsets = (subset_font(path, codepoints) for path, codepoints in missing)
+    fonts = []
+    for face, _, key, data in wanted:
         if data is None:
-            data = subset_font(face.path, codepoints)
+            data = next(subsets)
             cache.put(key, data)
         fonts.append(EmbeddedFont(face, data))
     return fonts

@@ -12,7 +12,12 @@ from typing import Callable
 from .cache import DiskCache, content_key
 from .config import load_config
 from .errors import OctavoError
-from .markdown import SOURCE_LINE_ATTRIBUTE, ChapterSource, parse_chapter, renumber_notes
+from .markdown import (
+    SOURCE_LINE_ATTRIBUTE,
+    ChapterSource,
+    parse_chapter,
+    renumber_notes,
+)
 from .model import Book, Chapter
 from .resources import stylesheet_references
 from .slug import slugify
