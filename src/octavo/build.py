@@ -6,14 +6,19 @@ book in place.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from .cache import DiskCache
 from .clock import build_time
-from .cover import write_cover
+from .config import load_config
+from .cover import front_cover_jpeg, write_cover
 from .epub import write_epub
 from .errors import OctavoError
 from .model import Book
@@ -60,6 +65,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def draw_generated_cover(root: Path, moment: datetime, cache_dir: Path) -> None:
+    """Put the typographic EPUB cover in the cache, for a book without a cover image. Only a
+    head start: any failure is left for the EPUB writer to meet and report."""
+    try:
+        config = load_config(root)
+        if config.metadata.cover is None:
+            front_cover_jpeg(Book(config=config, chapters=[], stylesheets=[]), moment, cache=DiskCache(cache_dir))
+    except Exception:  # noqa: BLE001 - see above
+        return
+
+
 def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Path | None = None,
           stage: Callable[[str], None] = lambda name: None,
           warn: Callable[[str], None] = lambda message: None, jobs: int | None = None,
@@ -73,7 +89,14 @@ def build(root: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, output_dir: Pa
     stage("Reading the manuscript")
     cache_dir = root.resolve() / CACHE_DIR
     jobs = jobs or os.cpu_count() or 1
-    book = load_book(root, warn, cache_dir / "chapters", jobs)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as helper:
+        # The generated EPUB cover needs only book.toml: drawn while the chapters are parsed, it
+        # waits in the cache for the EPUB writer.
+        cover = (helper.submit(draw_generated_cover, root, moment, cache_dir / "fonts")
+                 if "epub" in formats and jobs > 1 else None)
+        book = load_book(root, warn, cache_dir / "chapters", jobs)
+        if cover is not None:
+            cover.result()
     target = print_target(book.config.print, profile)
     output_dir = (output_dir or root / "build").resolve()
     slug = book_slug(book)
