@@ -39,14 +39,19 @@ class ProfileBuild:
         return {f.check for f in self.findings if severity is None or f.severity == severity}
 
 
+def with_test_icc(project: Path) -> Path:
+    """The project with the test CMYK profile as its [print] icc_profile (book.toml ends in [print])."""
+    if TEST_ICC.is_file():
+        (project / "print").mkdir()
+        shutil.copy(TEST_ICC, project / "print" / "cmyk.icc")
+        with (project / "book.toml").open("a", encoding="utf-8") as toml:
+            toml.write('icc_profile = "print/cmyk.icc"\n')
+    return project
+
+
 def copy_project(source: Path, destination: Path, icc: bool = True) -> Path:
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns("build", "src", "tests", ".*"))
-    if icc and TEST_ICC.is_file():
-        (destination / "print").mkdir()
-        shutil.copy(TEST_ICC, destination / "print" / "cmyk.icc")
-        with (destination / "book.toml").open("a", encoding="utf-8") as toml:
-            toml.write('icc_profile = "print/cmyk.icc"\n')
-    return destination
+    return with_test_icc(destination) if icc else destination
 
 
 def build_profile(project: Path, profile: str, output: Path | None = None) -> ProfileBuild:
@@ -56,13 +61,7 @@ def build_profile(project: Path, profile: str, output: Path | None = None) -> Pr
 
 
 def sample_project(destination: Path) -> Path:
-    project = copy_sample(destination / "sample")
-    if TEST_ICC.is_file():
-        (project / "print").mkdir()
-        shutil.copy(TEST_ICC, project / "print" / "cmyk.icc")
-        with (project / "book.toml").open("a", encoding="utf-8") as toml:
-            toml.write('icc_profile = "print/cmyk.icc"\n')
-    return project
+    return with_test_icc(copy_sample(destination / "sample"))
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import html
 import io
 import logging
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +23,7 @@ from .hyphenation import SOFT_HYPHEN
 from .messages import messages_for
 from .model import Book
 from .theme import CODE_FAMILY, FALLBACK_FAMILY, TEXT_FAMILY, FontFace, font_faces
+from .workers import fork_map
 
 # fontTools reports every table it drops (such as "meta") as a warning; none matters here.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -93,12 +92,7 @@ def epub_fonts(book: Book, cache: DiskCache, jobs: int = 1) -> list[EmbeddedFont
                           ",".join(map(str, sorted(codepoints))))
         wanted.append((face, codepoints, key, cache.get(key)))
     missing = [(face.path, codepoints) for face, codepoints, _, data in wanted if data is None]
-    if jobs > 1 and len(missing) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            subsets = iter(list(pool.map(subset_font, *zip(*missing))))
-    else:
-        subsets = (subset_font(path, codepoints) for path, codepoints in missing)
+    subsets = iter(fork_map(subset_font, *zip(*missing), jobs=jobs) if missing else [])
     fonts = []
     for face, _, key, data in wanted:
         if data is None:

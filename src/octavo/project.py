@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +19,7 @@ from .markdown import (
 from .model import Book, Chapter
 from .resources import stylesheet_references
 from .slug import slugify
+from .workers import fork_map
 
 # Stylesheets in styles/ that only one output reads; every other *.css reaches both.
 OUTPUT_ONLY_STYLES = {"print.css": "pdf", "epub.css": "epub"}
@@ -108,17 +107,11 @@ def parse_chapters(sources: list[ChapterSource], cache: DiskCache, book_key: str
             # The one input outside the file: a cached chapter's images must still exist.
             if not (sources[index].root / image.path).is_file():
                 raise OctavoError(f"image '{image.path}' not found", sources[index].relative, image.line)
-    if jobs > 1 and len(missing) >= PARALLEL_PARSE_MIN:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = pool.map(_parse, [sources[i] for i in missing], [texts[i] for i in missing],
-                               chunksize=max(1, len(missing) // (4 * jobs)))
-            for index, result in zip(missing, results):
-                parsed[index] = result
-    else:
-        for index in missing:
-            parsed[index] = _parse(sources[index], texts[index])
-    for index in missing:
-        cache.put(keys[index], parsed[index])
+    results = fork_map(_parse, [sources[i] for i in missing], [texts[i] for i in missing],
+                       jobs=jobs if len(missing) >= PARALLEL_PARSE_MIN else 1)
+    for index, result in zip(missing, results):
+        parsed[index] = result
+        cache.put(keys[index], result)
     return parsed
 
 

@@ -29,3 +29,16 @@ class Finding:
             where = f"{self.source}:{self.line}: " if self.line else f"{self.source}: "
         page = f"page {self.page}: " if self.page is not None else ""
         return f"{where}{page}{self.message}"
+
+
+def source_position(element, source: str | None, line: int | None) -> tuple[str | None, int | None]:
+    """The manuscript file and line an element of the print HTML names (a chapter's section has
+    ``data-source``, a block ``data-line``), else ``source`` and ``line``, its ancestors'."""
+    get = getattr(element, "get", None)
+    if get is None:
+        return source, line
+    if (value := get("data-source")) is not None:
+        source = value
+    if (value := get("data-line")) is not None and value.isdigit():
+        line = int(value)
+    return source, line

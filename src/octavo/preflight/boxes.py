@@ -6,12 +6,11 @@ Runs in the layout workers, where the boxes exist; the results travel with the p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
-from . import Finding
+from . import Finding, source_position
 
 CSS_PX_PER_IN = 96
 MIN_PPI = 300
@@ -40,29 +39,6 @@ class LiveArea:
         return {side: getattr(self, side) for side in _SIDES}
 
 
-def _descendants(box: boxes.Box) -> Iterator[boxes.Box]:
-    stack = [box]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(getattr(current, "children", ()))
-
-
-def _source(box: boxes.Box, ancestors: dict[int, boxes.Box]) -> tuple[str | None, int | None]:
-    """The manuscript file and line of the nearest ancestors that carry them."""
-    source = line = None
-    current = box
-    while current is not None and (source is None or line is None):
-        element = getattr(current, "element", None)
-        if element is not None:
-            if line is None and element.get("data-line"):
-                line = int(element.get("data-line"))
-            if source is None and element.get("data-source"):
-                source = element.get("data-source")
-        current = ancestors.get(id(current))
-    return source, line
-
-
 def measure_pages(pages) -> tuple[LiveArea, list[Finding]]:
     """The live area of ``pages`` (WeasyPrint pages) and a finding for each raster image printed
     below MIN_PPI; finding pages are 1-based within ``pages``."""
@@ -72,10 +48,11 @@ def measure_pages(pages) -> tuple[LiveArea, list[Finding]]:
         page_box = page._page_box
         width, height = page_box.margin_width(), page_box.margin_height()
         left = right = top = bottom = float("inf")
-        ancestors: dict[int, boxes.Box] = {}
-        for box in _descendants(page_box):
-            for child in getattr(box, "children", ()):
-                ancestors[id(child)] = box
+        stack = [(page_box, None, None)]  # a box, and the manuscript file and line it comes from
+        while stack:
+            box, source, line = stack.pop()
+            source, line = source_position(getattr(box, "element", None), source, line)
+            stack.extend((child, source, line) for child in getattr(box, "children", ()))
             if isinstance(box, boxes.TextBox) and box.text.strip():
                 left = min(left, box.position_x)
                 right = min(right, width - box.position_x - box.width)
@@ -84,7 +61,6 @@ def measure_pages(pages) -> tuple[LiveArea, list[Finding]]:
             elif isinstance(box, boxes.ReplacedBox) and hasattr(box.replacement, "image_data") and box.width:
                 ppi = box.replacement.width / (box.width / CSS_PX_PER_IN)
                 if ppi < MIN_PPI - 0.5:
-                    source, line = _source(box, ancestors)
                     findings.append(Finding(
                         "warning", "image-resolution",
                         f"an image prints at {ppi:.0f} ppi, under {MIN_PPI} ({box.replacement.width} px wide "

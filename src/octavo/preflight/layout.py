@@ -38,7 +38,7 @@ from weasyprint.formatting_structure.boxes import (
     TextBox,
 )
 
-from . import Finding
+from . import Finding, source_position
 
 PT_PER_PX = 0.75
 UNEVEN_TOLERANCE_PT = 1.0
@@ -128,14 +128,8 @@ class _Walker:
         get = getattr(element, "get", None)
         if get is None:
             return context
-        source, line, checked = context.source, context.line, context.checked
-        if (value := get("data-source")) is not None:
-            source = value
-        if (value := get("data-line")) is not None:
-            try:
-                line = int(value)
-            except ValueError:
-                pass
+        source, line = source_position(element, context.source, context.line)
+        checked = context.checked
         tag = element.tag if isinstance(element.tag, str) else ""
         classes = (get("class") or "").split()
         if tag.rpartition("}")[2] in UNCHECKED_TAGS or isinstance(box, TableBox) or "footnote" in classes:
