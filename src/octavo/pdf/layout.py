@@ -37,7 +37,15 @@ from ..preflight.layout import layout_findings
 from ..project import numbered_html, project_stylesheets
 from ..render import book_context, chapter_headings, environment, retarget_links
 from ..resources import SandboxFetcher
-from ..theme import CSS_DIR, TEXT_FAMILY, THEME_DIR, THEME_STYLES, font_face_css, font_faces, font_roots
+from ..theme import (
+    CSS_DIR,
+    TEXT_FAMILY,
+    THEME_DIR,
+    THEME_STYLES,
+    font_face_css,
+    font_faces,
+    font_roots,
+)
 from .assemble import FolioStyle, OutlineEntry, assemble
 from .profiles import PrintTarget
 
